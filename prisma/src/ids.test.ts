@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { idTimestampMs, newId, randomBase32 } from "./ids.ts";
+
+describe("newId", () => {
+  it("is prefixed, 26 base32 characters after the prefix", () => {
+    expect(newId("team")).toMatch(/^team_[0-9a-hjkmnp-tv-z]{26}$/);
+    expect(newId("apiKey")).toMatch(/^key_/);
+    expect(newId("request")).toMatch(/^req_/);
+    expect(newId("deployment")).toMatch(/^dep_/);
+  });
+
+  it("sorts by creation time", () => {
+    const ids = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000].map((t) => newId("team", t));
+    expect([...ids].sort()).toEqual(ids);
+    expect(idTimestampMs(ids[2] as string)).toBe(1_800_000_000_000);
+  });
+
+  it("does not repeat", () => {
+    const ids = new Set(Array.from({ length: 10_000 }, () => newId("request", 0)));
+    expect(ids.size).toBe(10_000);
+  });
+
+  it("randomBase32 has the requested length", () => {
+    expect(randomBase32(12)).toHaveLength(12);
+  });
+});

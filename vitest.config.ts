@@ -1,0 +1,23 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// One Vitest run covers every workspace; each workspace is a project so failures are labelled by
+// package and `npm test -w <workspace>` can run one alone. Integration tests get a fresh, migrated
+// scratch database and a Redis key prefix from the global setup (see scripts/vitest-global-setup.ts).
+const workspaces = ["prisma", "packages/core", "packages/vllm-sim", "gateway", "worker", "web"];
+
+export default defineConfig({
+  test: {
+    projects: workspaces.map((root) => ({
+      extends: true as const,
+      test: {
+        name: root.replace(/^packages\//, ""),
+        root,
+        include: ["src/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts", "lib/**/*.test.ts"],
+      },
+    })),
+    globalSetup: [path.join(import.meta.dirname, "scripts/vitest-global-setup.ts")],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
