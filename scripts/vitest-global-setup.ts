@@ -3,16 +3,6 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { migrate } from "../prisma/src/migrate.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** A scratch database on the test server, migrated to the latest schema, dropped after the run. */
-    databaseUrl: string;
-    /** Server URL (database `postgres`) for tests that create databases of their own. */
-    postgresServerUrl: string;
-    redisUrl: string;
-  }
-}
-
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;

@@ -1,11 +1,11 @@
 // `npm run db:migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with the
-// SQL that takes the schema of the last commit (or an empty database) to the current schema.prisma.
+// SQL that takes the schema the existing migrations produce (or an empty database) to schema.prisma.
 // Review the file: hand-written parts (triggers, CHECK constraints) are never generated.
 import { execFileSync } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { migrationsDir, readMigrations } from "../src/migrate.ts";
-import { renderSchemaSql, schemaPath } from "../src/render-schema-sql.ts";
+import { renderSchemaSql, schemaPath } from "../src/prisma6-cli.ts";
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
@@ -14,15 +14,16 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const existing = await readMigrations();
-let from: string | "empty" = "empty";
+let from: string | undefined;
 if (existing.length > 0) {
-  // The last committed schema is the one the existing migrations produce (the drift test guarantees it).
-  from = execFileSync("git", ["show", `HEAD:prisma/schema.prisma`], {
-    cwd: path.dirname(schemaPath),
-    encoding: "utf8",
-  });
+  // The schema as of the last commit that touched the migrations is the one they produce: the drift test
+  // keeps the two equal on every commit that lands.
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: path.dirname(schemaPath), encoding: "utf8" }).trim();
+  const commit = git("log", "-1", "--format=%H", "--", "migrations") || "HEAD";
+  from = git("show", `${commit}:prisma/schema.prisma`);
 }
-const sql = await renderSchemaSql(databaseUrl, { from, to: await readFile(schemaPath, "utf8") });
+const sql = await renderSchemaSql(databaseUrl, { from });
 if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
   console.log("schema.prisma matches the last commit: no migration needed");
   process.exit(0);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "../src/migrate.ts";
-import { renderSchemaSql } from "../src/render-schema-sql.ts";
+import { prismaMigrateStatus, renderSchemaSql } from "../src/prisma6-cli.ts";
 import { diffSnapshots, snapshotSchema } from "../src/schema-snapshot.ts";
 
 // Objects the migrations add by hand because schema.prisma cannot express them. They are excluded from
@@ -96,5 +96,16 @@ describe("migrations", () => {
         applied_steps_count: 1,
       })),
     );
+  });
+
+  it("satisfy `prisma migrate status`, which notices a migration that is not applied", async () => {
+    const [applied, pending] = await Promise.all([
+      prismaMigrateStatus(fromMigrations),
+      scratchDatabase().then(prismaMigrateStatus),
+    ]);
+    expect(applied.output).toContain("Database schema is up to date");
+    expect(applied.upToDate).toBe(true);
+    expect(pending.upToDate).toBe(false);
+    expect(pending.output).toMatch(/not yet been applied/);
   });
 });
