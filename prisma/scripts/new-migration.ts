@@ -29,7 +29,7 @@ if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
   process.exit(0);
 }
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-const dir = path.join(migrationsDir, `${stamp}_${name}`);
+const dir = path.join(migrationsDir(), `${stamp}_${name}`);
 await mkdir(dir, { recursive: true });
 await writeFile(path.join(dir, "migration.sql"), sql);
 console.log(`wrote ${path.relative(process.cwd(), path.join(dir, "migration.sql"))}`);

@@ -3,7 +3,13 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 
-export const migrationsDir = path.join(import.meta.dirname, "..", "migrations");
+/**
+ * prisma/migrations. A function, not a constant: bundlers that pull this module into the web app (which
+ * never migrates) leave `import.meta.dirname` undefined, so it must not be touched at import time.
+ */
+export function migrationsDir(): string {
+  return path.join(import.meta.dirname, "..", "migrations");
+}
 
 export interface MigrationFile {
   name: string;
@@ -39,7 +45,7 @@ export class MigrationError extends Error {
 }
 
 /** Reads `prisma/migrations/<timestamp>_<name>/migration.sql` in Prisma's order (by folder name). */
-export async function readMigrations(dir: string = migrationsDir): Promise<MigrationFile[]> {
+export async function readMigrations(dir: string = migrationsDir()): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const names = entries
     .filter((entry) => entry.isDirectory())

@@ -1,0 +1,25 @@
+import { loadGatewayConfig } from "./env.ts";
+import { closeServer, exitOnShutdownSignal, listen } from "./lifecycle.ts";
+import { createLogger, errorMessage } from "./logger.ts";
+import { createServer } from "./server.ts";
+import { closeServices, createServices } from "./services.ts";
+
+// Entry point (`npm start -w @perimeter/gateway`): config → services → server, torn down in reverse.
+const config = loadGatewayConfig();
+const log = createLogger("gateway");
+const services = createServices(config, log);
+const server = createServer(services);
+
+exitOnShutdownSignal(log, async () => {
+  await closeServer(server);
+  await closeServices(services);
+});
+
+try {
+  const url = await listen(server, config.port, config.host);
+  log.info("listening", { url, upstream: config.vllmBaseUrl });
+} catch (error) {
+  log.error("failed to start", { error: errorMessage(error) });
+  await closeServices(services);
+  process.exit(1);
+}

@@ -1,0 +1,55 @@
+import { createDb, type Db } from "@perimeter/db";
+import { Redis } from "ioredis";
+import { readWebConfig, type WebConfig } from "./env";
+
+/** The web app's infrastructure, built on first use and shared by every route and page. */
+export interface WebServices {
+  db: Db;
+  redis: Redis;
+}
+
+interface Root {
+  config?: WebConfig;
+  services?: WebServices;
+}
+
+// The composition root is kept on globalThis: Next loads instrumentation, pages and route handlers as
+// separate module graphs (and re-evaluates modules on every edit in dev), and each must reuse the
+// same connection pools instead of opening new ones.
+const rootKey = Symbol.for("perimeter.web.root");
+
+function root(): Root {
+  const holder = globalThis as typeof globalThis & { [rootKey]?: Root };
+  holder[rootKey] ??= {};
+  return holder[rootKey];
+}
+
+/** The parsed configuration, read from the environment on first call. Throws `ConfigError`. */
+export function getConfig(): WebConfig {
+  const state = root();
+  state.config ??= readWebConfig();
+  return state.config;
+}
+
+/** Postgres and Redis clients, created on first call; connections open lazily on first use. */
+export function getServices(): WebServices {
+  const state = root();
+  if (!state.services) {
+    const config = getConfig();
+    const redis = new Redis(config.redisUrl, {
+      connectionName: "perimeter-web",
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
+    let failing = false;
+    redis.on("error", (error: Error) => {
+      if (!failing) console.warn(`redis unavailable: ${error.message}`);
+      failing = true;
+    });
+    redis.on("ready", () => {
+      failing = false;
+    });
+    state.services = { db: createDb(config.databaseUrl), redis };
+  }
+  return state.services;
+}

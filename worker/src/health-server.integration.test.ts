@@ -1,0 +1,76 @@
+import http from "node:http";
+import { createDb } from "@perimeter/db";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHealthServer } from "./health-server.ts";
+import { closeServer, listen } from "./lifecycle.ts";
+import { closeServices, type WorkerServices } from "./services.ts";
+import { createTestServices } from "./test-services.ts";
+
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  const url = await listen(server, 0, "127.0.0.1");
+  await closeServer(server);
+  return Number(new URL(url).port);
+}
+
+async function probe(services: WorkerServices, path: string) {
+  const server = createHealthServer(services);
+  const url = await listen(server, 0, "127.0.0.1");
+  try {
+    const res = await fetch(`${url}${path}`);
+    return { status: res.status, body: await res.json() };
+  } finally {
+    await closeServer(server);
+  }
+}
+
+describe("worker health server", () => {
+  let services: WorkerServices;
+
+  beforeAll(() => {
+    services = createTestServices();
+  });
+
+  afterAll(async () => {
+    await closeServices(services);
+  });
+
+  it("GET /healthz answers 200", async () => {
+    expect(await probe(services, "/healthz")).toEqual({ status: 200, body: { status: "ok" } });
+  });
+
+  it("GET /readyz answers 200 when Postgres and Redis answer", async () => {
+    expect(await probe(services, "/readyz")).toEqual({
+      status: 200,
+      body: { status: "ready", checks: { postgres: "ok", redis: "ok" } },
+    });
+  });
+
+  it("answers other paths with 404", async () => {
+    expect((await probe(services, "/metrics")).status).toBe(404);
+  });
+
+  it("GET /readyz names redis when Redis is unreachable", async () => {
+    const redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    redis.on("error", () => {});
+    expect(await probe({ ...services, redis }, "/readyz")).toEqual({
+      status: 503,
+      body: { status: "unavailable", checks: { postgres: "ok", redis: "error" } },
+    });
+    redis.disconnect();
+  });
+
+  it("GET /readyz names postgres when the database is unreachable", async () => {
+    const db = createDb(`postgresql://postgres@127.0.0.1:${await closedPort()}/none`);
+    expect(await probe({ ...services, db }, "/readyz")).toEqual({
+      status: 503,
+      body: { status: "unavailable", checks: { postgres: "error", redis: "ok" } },
+    });
+    await db.$disconnect();
+  });
+});

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { housekeepingQueueName } from "./queues/housekeeping.ts";
+import { defaultQueuePrefix } from "./services.ts";
+
+const workspaceRoot = path.resolve(import.meta.dirname, "..");
+
+/** Runs `src/main.ts` the way `npm start` does (through tsx) with exactly the given environment. */
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: workspaceRoot,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    child,
+    exit,
+    output: () => ({ stdout, stderr }),
+    /** Resolves once stdout contains `pattern`, with its first capture group. */
+    logged: async (pattern: RegExp): Promise<string> => {
+      const exited = exit.then(() => {
+        throw new Error(`process exited early: ${stdout}${stderr}`);
+      });
+      while (true) {
+        const match = stdout.match(pattern);
+        if (match) return match[1] ?? match[0];
+        await Promise.race([once(child.stdout, "data"), exited]);
+      }
+    },
+  };
+}
+
+/**
+ * The spawned worker uses the production queue prefix, so it gets a Redis database of its own
+ * (index 13) to keep its scheduler away from anything else using this Redis; emptied afterwards.
+ */
+function isolatedRedisUrl(): string {
+  const url = new URL(inject("redisUrl"));
+  url.pathname = "/13";
+  return url.toString();
+}
+
+describe("worker process", () => {
+  afterAll(async () => {
+    const connection = new Redis(isolatedRedisUrl(), { maxRetriesPerRequest: null });
+    const queue = new Queue(housekeepingQueueName, { connection, prefix: defaultQueuePrefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await connection.quit();
+  });
+
+  it("stops with exit code 78 and one stderr line naming a malformed REDIS_URL", async () => {
+    const proc = runMain({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: "foo" });
+    const [code] = await proc.exit;
+    expect(code).toBe(78);
+    expect(proc.output()).toEqual({
+      stdout: "",
+      stderr: 'config error: REDIS_URL must be a redis:// or rediss:// URL (got "foo")\n',
+    });
+  });
+
+  it("boots, starts its queues, reports ready, and exits 0 on SIGTERM", async () => {
+    const proc = runMain({
+      WORKER_PORT: "0",
+      WORKER_HOST: "127.0.0.1",
+      DATABASE_URL: inject("databaseUrl"),
+      REDIS_URL: isolatedRedisUrl(),
+    });
+    const url = await proc.logged(/"msg":"listening","url":"([^"]+)"/);
+    await proc.logged(/"msg":"queues started"/);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    proc.child.kill("SIGTERM");
+    const [code] = await proc.exit;
+    expect(code).toBe(0);
+    expect(proc.output().stderr).toBe("");
+    expect(proc.output().stdout).toContain('"msg":"stopped"');
+  });
+});

@@ -1,0 +1,34 @@
+import { loadWorkerConfig } from "./env.ts";
+import { createHealthServer } from "./health-server.ts";
+import { closeServer, exitOnShutdownSignal, listen } from "./lifecycle.ts";
+import { createLogger, errorMessage } from "./logger.ts";
+import { type Housekeeping, startHousekeeping } from "./queues/housekeeping.ts";
+import { closeServices, createServices } from "./services.ts";
+
+// Entry point (`npm start -w @perimeter/worker`): config → services → queues + health server.
+const config = loadWorkerConfig();
+const log = createLogger("worker");
+const services = createServices(config, log);
+const healthServer = createHealthServer(services);
+let housekeeping: Housekeeping | undefined;
+
+// Queue workers stop first so no job starts against clients that are closing; probes go last.
+exitOnShutdownSignal(log, async () => {
+  await housekeeping?.close();
+  await closeServer(healthServer);
+  await closeServices(services);
+});
+
+try {
+  const url = await listen(healthServer, config.port, config.host);
+  log.info("listening", { url });
+  // Waits for Redis if it is not up yet; /readyz reports it meanwhile.
+  housekeeping = await startHousekeeping(services);
+  log.info("queues started", { queues: [housekeeping.queue.name] });
+} catch (error) {
+  log.error("failed to start", { error: errorMessage(error) });
+  await housekeeping?.close();
+  await closeServer(healthServer);
+  await closeServices(services);
+  process.exit(1);
+}

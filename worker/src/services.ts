@@ -1,0 +1,72 @@
+import { createDb, type Db } from "@perimeter/db";
+import { Redis } from "ioredis";
+import type { WorkerConfig } from "./env.ts";
+import { errorMessage, type Logger } from "./logger.ts";
+
+/**
+ * The worker's infrastructure, built once at boot by `createServices` and passed to the queues and the
+ * health server. Tests build their own against the real Postgres and Redis and pass those instead.
+ */
+export interface WorkerServices {
+  log: Logger;
+  db: Db;
+  /** For the worker's own commands (readiness, later the usage stream); fails fast when Redis is away. */
+  redis: Redis;
+  /**
+   * For BullMQ only: it requires `maxRetriesPerRequest: null` so its blocking commands wait out a
+   * Redis restart instead of failing. Shared by every queue; each BullMQ Worker duplicates it.
+   */
+  queueConnection: Redis;
+  /** Key prefix of every BullMQ queue; tests use their own so they never touch a running stack's jobs. */
+  queuePrefix: string;
+}
+
+export const defaultQueuePrefix = "perimeter";
+
+/** Logs a lost connection once, rather than on every reconnect attempt. */
+function logConnectionErrors(redis: Redis, name: string, log: Logger): Redis {
+  let failing = false;
+  redis.on("error", (error: unknown) => {
+    if (failing) return;
+    failing = true;
+    log.warn("redis unavailable", { connection: name, error: errorMessage(error) });
+  });
+  redis.on("ready", () => {
+    if (failing) log.info("redis reconnected", { connection: name });
+    failing = false;
+  });
+  return redis;
+}
+
+export function createServices(config: WorkerConfig, log: Logger): WorkerServices {
+  return {
+    log,
+    db: createDb(config.databaseUrl),
+    redis: logConnectionErrors(
+      new Redis(config.redisUrl, { connectionName: "perimeter-worker", maxRetriesPerRequest: 1 }),
+      "perimeter-worker",
+      log,
+    ),
+    queueConnection: logConnectionErrors(
+      new Redis(config.redisUrl, { connectionName: "perimeter-worker-queues", maxRetriesPerRequest: null }),
+      "perimeter-worker-queues",
+      log,
+    ),
+    queuePrefix: defaultQueuePrefix,
+  };
+}
+
+async function closeRedis(redis: Redis): Promise<void> {
+  // QUIT waits for a reply, which never comes from a Redis that is down; then just drop the socket.
+  if (redis.status === "ready") await redis.quit();
+  else redis.disconnect();
+}
+
+/** Releases every client; call after the queues are closed. Safe when a dependency is unreachable. */
+export async function closeServices(services: WorkerServices): Promise<void> {
+  await Promise.allSettled([
+    closeRedis(services.redis),
+    closeRedis(services.queueConnection),
+    services.db.$disconnect(),
+  ]);
+}
