@@ -1,0 +1,64 @@
+import { newId } from "@perimeter/db";
+import { z } from "zod";
+import { appendAuditEvent } from "./append-audit-event.ts";
+import type { CoreContext } from "./context.ts";
+import { isUniqueViolation } from "./is-unique-violation.ts";
+import { hashPassword, minPasswordLength } from "./password.ts";
+import { toUserView, type UserView } from "./user-view.ts";
+
+export const createUserInputSchema = z.strictObject({
+  /** Stored lower-cased, so sign-in is case-insensitive. */
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
+  name: z.string().trim().min(1).max(200),
+  /** Omit for users who only sign in through SSO. */
+  password: z.string().min(minPasswordLength).max(1024).optional(),
+  orgRole: z.enum(["admin", "auditor"]).optional(),
+});
+export type CreateUserInput = z.input<typeof createUserInputSchema>;
+
+export type CreateUserResult = { ok: true; user: UserView } | { ok: false; code: "EMAIL_TAKEN" };
+
+/**
+ * Adds a user to the context's organization, optionally with a local password (scrypt-hashed) and an
+ * organization role. An email already used in the organization is EMAIL_TAKEN. Audits `user.create`
+ * without the password hash.
+ */
+export async function createUser(ctx: CoreContext, rawInput: CreateUserInput): Promise<CreateUserResult> {
+  const input = createUserInputSchema.parse(rawInput);
+  // Hashing takes a few hundred milliseconds; do it before holding a connection in a transaction.
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  try {
+    return await ctx.db.$transaction(async (tx) => {
+      const taken = await tx.user.findUnique({
+        where: { orgId_email: { orgId: ctx.orgId, email: input.email } },
+        select: { id: true },
+      });
+      if (taken) return { ok: false, code: "EMAIL_TAKEN" } as const;
+      const user = await tx.user.create({
+        data: {
+          id: newId("user"),
+          orgId: ctx.orgId,
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          orgRole: input.orgRole ?? null,
+        },
+      });
+      const view = toUserView(user);
+      await appendAuditEvent(tx, {
+        orgId: ctx.orgId,
+        actor: ctx.actor,
+        action: "user.create",
+        targetType: "user",
+        targetId: user.id,
+        after: view,
+        request: ctx.request,
+        occurredAt: ctx.now?.(),
+      });
+      return { ok: true, user: view } as const;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "users_org_id_email_key")) return { ok: false, code: "EMAIL_TAKEN" };
+    throw error;
+  }
+}

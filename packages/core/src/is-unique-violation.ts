@@ -1,0 +1,16 @@
+import { Prisma } from "@perimeter/db";
+
+/**
+ * Whether `error` is Prisma's unique-constraint violation (P2002) on the named index. Verbs check for
+ * duplicates before writing; this catches the loser of a race between two such checks, so it can get
+ * the same value result instead of an exception.
+ */
+export function isUniqueViolation(error: unknown, indexName: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
+  const meta = error.meta as
+    | { target?: unknown; driverAdapterError?: { cause?: { constraint?: { index?: unknown } } } }
+    | undefined;
+  // Through a driver adapter Prisma reports the index; its native engine used to report `target`.
+  if (meta?.driverAdapterError?.cause?.constraint?.index === indexName) return true;
+  return meta?.target === indexName;
+}
