@@ -3,14 +3,14 @@ import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
 // The monorepo root: Turbopack and output tracing must see the hoisted node_modules and the
-// workspace packages (`@perimeter/db`, `@perimeter/core`) that live outside web/.
+// workspace packages (`@perimeter/db`, `@perimeter/core`, `@perimeter/runtime`) that live outside web/.
 const monorepoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Workspace packages ship TypeScript sources (with .ts import specifiers), so Next compiles them.
-  transpilePackages: ["@perimeter/db", "@perimeter/core"],
+  transpilePackages: ["@perimeter/db", "@perimeter/core", "@perimeter/runtime"],
   // Node-only clients stay out of the bundle and are loaded from node_modules at runtime: Prisma's
   // runtime loads its query compiler (wasm) lazily, and pg / ioredis open sockets.
   serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis"],

@@ -1,8 +1,6 @@
 export { type GatewayConfig, gatewayEnvSchema, parseGatewayEnv } from "./env.ts";
 export { type AnthropicErrorBody, anthropicErrorBody, anthropicErrorTypes } from "./http/anthropic-error.ts";
 export type { RequestContext, RouteHandler } from "./http/route.ts";
-export { closeServer, listen } from "./lifecycle.ts";
-export { createLogger, type Logger, silentLogger } from "./logger.ts";
 export { createServer } from "./server.ts";
 export { closeServices, createRedis, createServices, type GatewayServices } from "./services.ts";
 export { createUpstream, type Upstream } from "./upstream.ts";

@@ -1,6 +1,5 @@
+import { closeServer, createLogger, errorMessage, exitOnShutdownSignal, listen } from "@perimeter/runtime";
 import { loadGatewayConfig } from "./env.ts";
-import { closeServer, exitOnShutdownSignal, listen } from "./lifecycle.ts";
-import { createLogger, errorMessage } from "./logger.ts";
 import { createServer } from "./server.ts";
 import { closeServices, createServices } from "./services.ts";
 

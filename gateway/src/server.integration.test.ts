@@ -1,10 +1,9 @@
 import http from "node:http";
 import { createDb } from "@perimeter/db";
+import { closeServer, listen, silentLogger } from "@perimeter/runtime";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeServer, listen } from "./lifecycle.ts";
-import { silentLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
 import { closeServices, type GatewayServices } from "./services.ts";
 import { createUpstream } from "./upstream.ts";

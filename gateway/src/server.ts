@@ -1,8 +1,8 @@
 import http from "node:http";
 import { newId } from "@perimeter/db";
+import { errorMessage } from "@perimeter/runtime";
 import { sendAnthropicError } from "./http/anthropic-error.ts";
 import type { RouteHandler } from "./http/route.ts";
-import { errorMessage } from "./logger.ts";
 import { headRoot, healthz, readyz } from "./routes/health.ts";
 import type { GatewayServices } from "./services.ts";
 

@@ -1,7 +1,7 @@
 import { createDb, type Db } from "@perimeter/db";
+import { errorMessage, type Logger } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import type { GatewayConfig } from "./env.ts";
-import { errorMessage, type Logger } from "./logger.ts";
 import { createUpstream, type Upstream } from "./upstream.ts";
 
 /**

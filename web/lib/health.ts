@@ -1,4 +1,4 @@
-import { checkReadiness } from "./readiness";
+import { checkReadiness } from "@perimeter/runtime";
 import type { WebServices } from "./services";
 
 /** How long each dependency may take before `/api/health` reports it failing. */

@@ -1,9 +1,9 @@
 import http from "node:http";
 import { createDb } from "@perimeter/db";
+import { closeServer, listen } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHealthServer } from "./health-server.ts";
-import { closeServer, listen } from "./lifecycle.ts";
 import { closeServices, type WorkerServices } from "./services.ts";
 import { createTestServices } from "./test-services.ts";
 

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { checkReadiness, type ReadinessCheck } from "./readiness.ts";
+import { checkReadiness, type ReadinessCheck } from "@perimeter/runtime";
 import type { WorkerServices } from "./services.ts";
 
 /** How long each readiness probe may take before the worker reports itself not ready. */

@@ -1,8 +1,6 @@
 export { parseWorkerEnv, type WorkerConfig, workerEnvSchema } from "./env.ts";
 export { createHealthServer } from "./health-server.ts";
 export { runHeartbeat } from "./jobs/heartbeat.ts";
-export { closeServer, listen } from "./lifecycle.ts";
-export { createLogger, type Logger, silentLogger } from "./logger.ts";
 export {
   type Housekeeping,
   housekeepingJobs,

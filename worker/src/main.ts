@@ -1,7 +1,6 @@
+import { closeServer, createLogger, errorMessage, exitOnShutdownSignal, listen } from "@perimeter/runtime";
 import { loadWorkerConfig } from "./env.ts";
 import { createHealthServer } from "./health-server.ts";
-import { closeServer, exitOnShutdownSignal, listen } from "./lifecycle.ts";
-import { createLogger, errorMessage } from "./logger.ts";
 import { type Housekeeping, startHousekeeping } from "./queues/housekeeping.ts";
 import { closeServices, createServices } from "./services.ts";
 

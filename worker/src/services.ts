@@ -1,7 +1,7 @@
 import { createDb, type Db } from "@perimeter/db";
+import { errorMessage, type Logger } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import type { WorkerConfig } from "./env.ts";
-import { errorMessage, type Logger } from "./logger.ts";
 
 /**
  * The worker's infrastructure, built once at boot by `createServices` and passed to the queues and the

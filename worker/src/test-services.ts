@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createDb } from "@perimeter/db";
+import { silentLogger } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import { inject } from "vitest";
-import { silentLogger } from "./logger.ts";
 import type { WorkerServices } from "./services.ts";
 
 /**

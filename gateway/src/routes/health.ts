@@ -1,6 +1,6 @@
+import { checkReadiness, type ReadinessCheck } from "@perimeter/runtime";
 import { sendEmpty, sendJson } from "../http/respond.ts";
 import type { RouteHandler } from "../http/route.ts";
-import { checkReadiness, type ReadinessCheck } from "../readiness.ts";
 import type { GatewayServices } from "../services.ts";
 
 /** How long each readiness probe may take before the gateway reports itself not ready. */

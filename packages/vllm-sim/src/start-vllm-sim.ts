@@ -1,5 +1,5 @@
-import { once } from "node:events";
 import type { AddressInfo } from "node:net";
+import { closeServer, listen } from "@perimeter/runtime";
 import { defaultModel } from "./env.ts";
 import { createVllmSimServer } from "./server.ts";
 
@@ -26,11 +26,6 @@ export interface RunningVllmSim {
 
 export const defaultMaxModelLen = 131_072;
 
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
-
 /** Starts the simulator in this process and resolves once it is listening. */
 export async function startVllmSim(options: VllmSimOptions = {}): Promise<RunningVllmSim> {
   const model = options.model ?? defaultModel;
@@ -41,17 +36,8 @@ export async function startVllmSim(options: VllmSimOptions = {}): Promise<Runnin
     maxModelLen: options.maxModelLen ?? defaultMaxModelLen,
     createdAtEpochSec: Math.floor(Date.now() / 1000),
   });
-  server.listen(options.port ?? 0, host);
-  await once(server, "listening");
+  const url = await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://${urlHost(host)}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  // A test double has no requests worth draining: open connections are cut at once.
+  return { url, port, close: () => closeServer(server, 0) };
 }

@@ -1,6 +1,6 @@
+import { errorMessage } from "@perimeter/runtime";
 import { type Job, Queue, Worker } from "bullmq";
 import { runHeartbeat } from "../jobs/heartbeat.ts";
-import { errorMessage } from "../logger.ts";
 import type { WorkerServices } from "../services.ts";
 
 export const housekeepingQueueName = "housekeeping";

@@ -1,20 +1,27 @@
 import { once } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { errorMessage, type Logger } from "./logger.ts";
+import type { Logger } from "./create-logger.ts";
+import { errorMessage } from "./error-message.ts";
 
-/** Starts listening and resolves with a URL a local client can use (wildcard hosts become loopback). */
+/**
+ * Starts listening on `port` (0 picks a free one) and `host`, and resolves with a URL a local client can
+ * use: wildcard hosts become loopback and IPv6 literals are bracketed. Rejects if the port is taken.
+ */
 export async function listen(server: http.Server, port: number, host: string): Promise<string> {
   server.listen(port, host);
   await once(server, "listening");
   const address = server.address() as AddressInfo;
-  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  // An empty host binds every interface, like the explicit wildcards.
+  const wildcard = host === "" || host === "0.0.0.0" || host === "::";
+  const shownHost = wildcard ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   return `http://${shownHost}:${address.port}`;
 }
 
 /**
  * Stops accepting connections and closes idle keep-alive sockets at once; requests in flight get
- * `graceMs` to finish before their sockets are cut.
+ * `graceMs` to finish before their sockets are cut. Resolves once the port is released; a server that
+ * is not listening resolves at once.
  */
 export async function closeServer(server: http.Server, graceMs = 3_000): Promise<void> {
   if (!server.listening) return;

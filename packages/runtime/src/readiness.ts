@@ -1,4 +1,4 @@
-import { errorMessage } from "./logger.ts";
+import { errorMessage } from "./error-message.ts";
 
 export type CheckStatus = "ok" | "error" | "timeout";
 
@@ -19,7 +19,8 @@ class CheckTimeout extends Error {}
 
 async function runWithin(check: ReadinessCheck, timeoutMs: number): Promise<void> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  // Not NodeJS.Timeout: the web app type-checks this file with the DOM library too.
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
@@ -34,7 +35,10 @@ async function runWithin(check: ReadinessCheck, timeoutMs: number): Promise<void
   }
 }
 
-/** Runs every check in parallel, each bounded by `timeoutMs`; ready only when all of them pass. */
+/**
+ * Runs every check in parallel, each bounded by `timeoutMs` (its signal is aborted when time is up);
+ * ready only when all of them pass. Never rejects: a failing check is reported, not thrown.
+ */
 export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutMs: number): Promise<ReadinessReport> {
   const outcomes = await Promise.allSettled(checks.map((check) => runWithin(check, timeoutMs)));
   // Built in the order the checks were given, so response bodies are stable whatever answers first.

@@ -7,17 +7,11 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-/** The message of anything thrown, for a log field. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
-  if (error instanceof Error) {
-    const message = error.message || error.name;
-    // fetch() reports "fetch failed" and keeps the useful part (ECONNREFUSED…) in `cause`.
-    return error.cause === undefined ? message : `${message}: ${errorMessage(error.cause)}`;
-  }
-  return String(error);
-}
-
+/**
+ * A logger for `service` that writes each entry as one JSON line `{"time","level","service","msg",…}`
+ * through `write` (stdout unless given). Fields are spread at the top level rather than nested, so a
+ * shipper can index them without a path.
+ */
 export function createLogger(
   service: string,
   write: (line: string) => void = (line) => process.stdout.write(line),
