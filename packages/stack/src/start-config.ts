@@ -1,0 +1,107 @@
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./config-error.ts";
+import { parsePostgresUrl } from "./postgres-url-check.ts";
+import { parseRedisUrl } from "./redis-url-check.ts";
+
+/** Everything `npm start` reads from its environment, parsed once by `parseStartConfig`. */
+export interface StartConfig {
+  /** Repository root: where the workspaces and node_modules are. */
+  rootDir: string;
+  /** Absolute PERIMETER_DATA_DIR. */
+  dataDir: string;
+  webPort: number;
+  gatewayPort: number;
+  workerPort: number;
+  vllmSimPort: number;
+  /** A real vLLM server; when unset the simulator runs instead. */
+  vllmBaseUrl?: string;
+  /** What Claude Code users are told to use as ANTHROPIC_BASE_URL, and what the dashboard shows. */
+  gatewayPublicUrl: string;
+  adminEmail: string;
+  /** Only used when the first admin is seeded; generated when unset. */
+  adminPassword?: string;
+  adminToken?: string;
+  /** When unset, generated once into `<dataDir>/secrets.json`. */
+  perimeterSecret?: string;
+  orgName: string;
+  /** External servers; when unset, embedded ones are provisioned. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** The environment the services inherit (PATH, HOME, their own optional settings). */
+  baseEnv: Record<string, string | undefined>;
+}
+
+const portMessage = "must be a port number between 1 and 65535";
+const port = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, portMessage)
+    .transform(Number)
+    .refine((value) => value >= 1 && value <= 65_535, portMessage)
+    .default(fallback);
+const httpUrl = z.string().refine((value) => {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, "must be an http:// or https:// URL");
+
+const startEnvSchema = z.object({
+  PERIMETER_DATA_DIR: z.string().default(".data"),
+  WEB_PORT: port(3000),
+  GATEWAY_PORT: port(4000),
+  WORKER_PORT: port(4100),
+  VLLM_SIM_PORT: port(8000),
+  VLLM_BASE_URL: httpUrl.optional(),
+  GATEWAY_PUBLIC_URL: httpUrl.optional(),
+  PERIMETER_ADMIN_EMAIL: z.email("must be an email address").default("admin@perimeter.local"),
+  PERIMETER_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  PERIMETER_ADMIN_TOKEN: z.string().optional(),
+  PERIMETER_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  PERIMETER_ORG_NAME: z.string().max(100, "must be at most 100 characters").default("Perimeter"),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+});
+
+// Never echoed back in an error message.
+const secretVariables = new Set(["PERIMETER_ADMIN_PASSWORD", "PERIMETER_ADMIN_TOKEN", "PERIMETER_SECRET"]);
+
+/**
+ * Validates `npm start`'s variables (empty strings count as unset). The first bad one becomes a
+ * one-line ConfigError naming it, e.g. `WEB_PORT must be a port number between 1 and 65535 (got "x")`.
+ */
+export function parseStartConfig(env: Record<string, string | undefined>, rootDir: string): StartConfig {
+  const present = Object.fromEntries(Object.keys(startEnvSchema.shape).map((key) => [key, env[key] || undefined]));
+  const result = startEnvSchema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue?.path[0]);
+    const raw = present[key] ?? "";
+    const shown = secretVariables.has(key) ? `${raw.length} characters` : JSON.stringify(raw);
+    throw new ConfigError(`${key} ${issue?.message ?? "is invalid"} (got ${shown})`);
+  }
+  const e = result.data;
+  // Syntax only, so a typo fails before anything starts; reachability is checked when provisioning.
+  if (e.DATABASE_URL) parsePostgresUrl(e.DATABASE_URL, "DATABASE_URL");
+  if (e.REDIS_URL) parseRedisUrl(e.REDIS_URL, "REDIS_URL");
+  return {
+    rootDir,
+    dataDir: path.resolve(rootDir, e.PERIMETER_DATA_DIR),
+    webPort: e.WEB_PORT,
+    gatewayPort: e.GATEWAY_PORT,
+    workerPort: e.WORKER_PORT,
+    vllmSimPort: e.VLLM_SIM_PORT,
+    vllmBaseUrl: e.VLLM_BASE_URL,
+    gatewayPublicUrl: e.GATEWAY_PUBLIC_URL ?? `http://localhost:${e.GATEWAY_PORT}`,
+    adminEmail: e.PERIMETER_ADMIN_EMAIL,
+    adminPassword: e.PERIMETER_ADMIN_PASSWORD,
+    adminToken: e.PERIMETER_ADMIN_TOKEN,
+    perimeterSecret: e.PERIMETER_SECRET,
+    orgName: e.PERIMETER_ORG_NAME,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    baseEnv: env,
+  };
+}

@@ -1,0 +1,91 @@
+// `npm start` (through bootstrap.mjs): provision, migrate, seed, build and run the whole stack in the
+// foreground until Ctrl-C. Exit codes: 0 after Ctrl-C, 78 for a configuration error, 1 otherwise.
+import path from "node:path";
+import {
+  ConfigError,
+  configErrorExitCode,
+  formatReadyBanner,
+  parseStartConfig,
+  type RunningStack,
+  startStack,
+} from "@perimeter/stack";
+
+const rootDir = path.resolve(import.meta.dirname, "..");
+const log = (line: string) => console.log(`[perimeter] ${line}`);
+const output = { stdout: (line: string) => console.log(line), stderr: (line: string) => console.error(line) };
+
+function report(error: unknown): number {
+  // One line for configuration errors, and no stack traces for anything: they are for bug reports.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`perimeter: ${message}`);
+  return error instanceof ConfigError ? configErrorExitCode : 1;
+}
+
+async function main(): Promise<number> {
+  let config: ReturnType<typeof parseStartConfig>;
+  try {
+    config = parseStartConfig(process.env, rootDir);
+  } catch (error) {
+    return report(error);
+  }
+
+  // Listening from the start, so Ctrl-C during provisioning also stops what was started. A repeated
+  // signal (the terminal and bootstrap.mjs both deliver Ctrl-C) changes nothing.
+  const controller = new AbortController();
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => resolve(signal));
+    // Our parent (bootstrap.mjs) was killed outright: nobody is left to stop us, so stop now.
+    const parentPid = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parentPid) resolve("SIGHUP");
+    }, 1_000).unref();
+  });
+  void stopRequested.then((signal) => {
+    log(`${signal} received; stopping`);
+    controller.abort(new Error(`stopped by ${signal}`));
+  });
+
+  let stack: RunningStack;
+  try {
+    stack = await startStack(config, { log, output, signal: controller.signal });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      log("stopped");
+      return 0;
+    }
+    return report(error);
+  }
+
+  log(
+    `processes: ${Object.entries(stack.pids)
+      .map(([name, pid]) => `${name} ${pid}`)
+      .join(", ")}`,
+  );
+  console.log(
+    formatReadyBanner({
+      webUrl: stack.webUrl,
+      gatewayUrl: stack.gatewayUrl,
+      adminEmail: stack.seed.email,
+      generatedPassword: stack.seed.generatedPassword,
+      passwordFromEnv: stack.seed.created && config.adminPassword !== undefined,
+      starterKey: stack.seed.starterKey,
+      model: "umans-coder-v0",
+    }),
+  );
+
+  const outcome = await Promise.race([stopRequested.then(() => undefined), stack.unexpectedExit.then((exit) => exit)]);
+  if (outcome) {
+    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
+    console.error(`perimeter: ${outcome.name} ${how}; stopping everything`);
+    await stack.stop();
+    return 1;
+  }
+  await stack.stop();
+  log("stopped");
+  return 0;
+}
+
+process.on("unhandledRejection", (reason) => {
+  console.error(`perimeter: unexpected error: ${reason instanceof Error ? reason.stack : String(reason)}`);
+});
+process.exit(await main());
