@@ -18,7 +18,7 @@ const fail = (line, code = 1) => {
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
-  fail(`Node.js 20.19 or newer is required (this is ${process.version}); install it from https://nodejs.org`);
+  fail(`Node.js 20.19 or newer is required (this is ${process.version})`);
 }
 
 const command = process.argv[2];

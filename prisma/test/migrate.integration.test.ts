@@ -1,27 +1,21 @@
-import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { MigrationError, migrate } from "../src/migrate.ts";
+import { createScratchDatabase, type ScratchDatabase } from "../src/scratch-database.ts";
 
 const serverUrl = inject("postgresServerUrl");
-const databases: string[] = [];
+const databases: ScratchDatabase[] = [];
 const dirs: string[] = [];
 
 async function scratch(): Promise<{ url: string; dir: string }> {
-  const name = `perimeter_migrate_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  databases.push(name);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const database = await createScratchDatabase(serverUrl, "perimeter_migrate");
+  databases.push(database);
   const dir = await mkdtemp(path.join(os.tmpdir(), "perimeter-migrations-"));
   dirs.push(dir);
-  return { url: url.toString(), dir };
+  return { url: database.url, dir };
 }
 
 async function addMigration(dir: string, name: string, sql: string): Promise<void> {
@@ -40,7 +34,7 @@ async function query(url: string, sql: string): Promise<pg.QueryResult> {
 }
 
 afterAll(async () => {
-  for (const name of databases) await query(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await Promise.all(databases.map((database) => database.drop()));
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "../src/migrate.ts";
 import { prismaMigrateStatus, renderSchemaSql } from "../src/prisma6-cli.ts";
 import { diffSnapshots, snapshotSchema } from "../src/schema-snapshot.ts";
+import { createScratchDatabase, type ScratchDatabase } from "../src/scratch-database.ts";
 
 // Objects the migrations add by hand because schema.prisma cannot express them. They are excluded from
 // the comparison and asserted to exist instead.
@@ -17,18 +17,12 @@ const handWritten = [
 const ignored = new Set([...handWritten, "_prisma_migrations"]);
 
 const serverUrl = inject("postgresServerUrl");
-const created: string[] = [];
+const created: ScratchDatabase[] = [];
 
 async function scratchDatabase(): Promise<string> {
-  const name = `perimeter_drift_${randomBytes(5).toString("hex")}`;
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-  created.push(name);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await createScratchDatabase(serverUrl, "perimeter_drift");
+  created.push(database);
+  return database.url;
 }
 
 async function execute(url: string, sql: string): Promise<void> {
@@ -51,10 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  for (const name of created) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  await Promise.all(created.map((database) => database.drop()));
 });
 
 describe("migrations", () => {

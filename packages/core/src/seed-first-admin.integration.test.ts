@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { createDb, type Db } from "@perimeter/db";
 import { migrate } from "@perimeter/db/migrate";
-import pg from "pg";
+import { createScratchDatabase, type ScratchDatabase } from "@perimeter/db/scratch-database";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "./password.ts";
 import { seedFirstAdmin } from "./seed-first-admin.ts";
@@ -12,33 +11,20 @@ import { verifyAuditChain } from "./verify-audit-chain.ts";
 // seedFirstAdmin looks at the whole database ("is there any organization?"), so each test gets a
 // database of its own instead of the shared one where other tests create organizations.
 const serverUrl = inject("postgresServerUrl");
-const scratch: { name: string; db: Db }[] = [];
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const scratch: { database: ScratchDatabase; db: Db }[] = [];
 
 async function scratchDb(): Promise<Db> {
-  const name = `perimeter_core_seed_${randomBytes(6).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  const db = createDb(url.toString());
-  scratch.push({ name, db });
+  const database = await createScratchDatabase(serverUrl, "perimeter_core_seed");
+  await migrate(database.url);
+  const db = createDb(database.url);
+  scratch.push({ database, db });
   return db;
 }
 
 afterAll(async () => {
-  for (const { name, db } of scratch) {
+  for (const { database, db } of scratch) {
     await db.$disconnect();
-    await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await database.drop();
   }
 });
 

@@ -1,3 +1,4 @@
+export { createScratchDatabase, type ScratchDatabase, withDatabase } from "@perimeter/db/scratch-database";
 export { ConfigError, configErrorExitCode, describeConnectError } from "./config-error.ts";
 export { ensurePostgres } from "./ensure-postgres.ts";
 export { ensureRedis } from "./ensure-redis.ts";
@@ -7,7 +8,6 @@ export { checkPostgresUrl, parsePostgresUrl } from "./postgres-url-check.ts";
 export type { ProvisionedServer, ProvisionOptions } from "./provisioned-server.ts";
 export { formatReadyBanner, type ReadyBannerInput } from "./ready-banner.ts";
 export { checkRedisUrl, parseRedisUrl, pingRedis } from "./redis-url-check.ts";
-export { createScratchDatabase, type ScratchDatabase, withDatabase } from "./scratch-database.ts";
 export { readSecrets, type StackSecrets, secretsFilePath, updateSecrets } from "./secrets-file.ts";
 export type { ServiceExit, ServiceOutput } from "./service-process.ts";
 export { parseStartConfig, type StartConfig } from "./start-config.ts";

@@ -2,10 +2,10 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { verifyPassword } from "@perimeter/core";
+import { createScratchDatabase, type ScratchDatabase } from "@perimeter/db/scratch-database";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { findFreePort } from "../src/free-port.ts";
-import { createScratchDatabase, type ScratchDatabase } from "../src/scratch-database.ts";
 import { buildWeb } from "../src/web-build.ts";
 
 // The `npm start` contract, end to end: scripts/start.ts against a scratch database and the test Redis,
