@@ -11,6 +11,10 @@ import {
 } from "@perimeter/stack";
 
 const rootDir = path.resolve(import.meta.dirname, "..");
+
+// `npm start | tee log` ends tee with the same Ctrl-C that stops us, so our next writes fail with EPIPE.
+// A lost log line must never abort the shutdown and strand Postgres, Redis or a service.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 const log = (line: string) => console.log(`[perimeter] ${line}`);
 const output = { stdout: (line: string) => console.log(line), stderr: (line: string) => console.error(line) };
 

@@ -25,6 +25,8 @@ import {
 } from "@perimeter/stack";
 
 const rootDir = path.resolve(import.meta.dirname, "..");
+// As in start.ts: a reader of our output that went away (`npm test | head`) must not strand the servers.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 const bin = (name: string) => path.join(rootDir, "node_modules", ".bin", name);
 const log = (line: string) => console.log(`[perimeter] ${line}`);
 const vitestArgs = process.argv.slice(2);

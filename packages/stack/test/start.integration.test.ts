@@ -172,6 +172,18 @@ describe("npm start", () => {
     await stopAndCheckNothingLeft(second);
   });
 
+  it("still stops everything when its output pipe closes first (`npm start | tee log` and Ctrl-C)", {
+    timeout: 90_000,
+  }, async () => {
+    const env = { DATABASE_URL: scratch.url, REDIS_URL: inject("redisUrl"), PERIMETER_DATA_DIR: dataDir, ...ports };
+    const run = startPerimeter(env);
+    await waitForReady(run, 60_000);
+    // The terminal's Ctrl-C reaches `tee` too: from here on every write of ours meets EPIPE.
+    run.child.stdout?.destroy();
+    run.child.stderr?.destroy();
+    await stopAndCheckNothingLeft(run);
+  });
+
   it("rejects an unreachable DATABASE_URL with exit code 78 and one line", { timeout: 30_000 }, async () => {
     const run = startPerimeter({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/x", PERIMETER_DATA_DIR: dataDir });
     expect(await run.exit).toBe(78);
