@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import path from "node:path";
+import { spawnService } from "@perimeter/runtime/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -8,40 +7,6 @@ import { housekeepingQueueName } from "./queues/housekeeping.ts";
 import { defaultQueuePrefix } from "./services.ts";
 
 const workspaceRoot = path.resolve(import.meta.dirname, "..");
-
-/** Runs `src/main.ts` the way `npm start` does (through tsx) with exactly the given environment. */
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: workspaceRoot,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  return {
-    child,
-    exit,
-    output: () => ({ stdout, stderr }),
-    /** Resolves once stdout contains `pattern`, with its first capture group. */
-    logged: async (pattern: RegExp): Promise<string> => {
-      const exited = exit.then(() => {
-        throw new Error(`process exited early: ${stdout}${stderr}`);
-      });
-      while (true) {
-        const match = stdout.match(pattern);
-        if (match) return match[1] ?? match[0];
-        await Promise.race([once(child.stdout, "data"), exited]);
-      }
-    },
-  };
-}
 
 /**
  * The spawned worker uses the production queue prefix, so it gets a Redis database of its own
@@ -63,7 +28,10 @@ describe("worker process", () => {
   });
 
   it("stops with exit code 78 and one stderr line naming a malformed REDIS_URL", async () => {
-    const proc = runMain({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: "foo" });
+    const proc = spawnService({
+      cwd: workspaceRoot,
+      env: { DATABASE_URL: inject("databaseUrl"), REDIS_URL: "foo" },
+    });
     const [code] = await proc.exit;
     expect(code).toBe(78);
     expect(proc.output()).toEqual({
@@ -73,11 +41,14 @@ describe("worker process", () => {
   });
 
   it("boots, starts its queues, reports ready, and exits 0 on SIGTERM", async () => {
-    const proc = runMain({
-      WORKER_PORT: "0",
-      WORKER_HOST: "127.0.0.1",
-      DATABASE_URL: inject("databaseUrl"),
-      REDIS_URL: isolatedRedisUrl(),
+    const proc = spawnService({
+      cwd: workspaceRoot,
+      env: {
+        WORKER_PORT: "0",
+        WORKER_HOST: "127.0.0.1",
+        DATABASE_URL: inject("databaseUrl"),
+        REDIS_URL: isolatedRedisUrl(),
+      },
     });
     const url = await proc.logged(/"msg":"listening","url":"([^"]+)"/);
     await proc.logged(/"msg":"queues started"/);

@@ -1,47 +1,13 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import path from "node:path";
+import { spawnService } from "@perimeter/runtime/testing";
 import { describe, expect, it } from "vitest";
 import type { ModelList } from "./model-list.ts";
 
 const packageRoot = path.resolve(import.meta.dirname, "..");
 
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, args, {
-    cwd: packageRoot,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  return {
-    child,
-    exit,
-    output: () => ({ stdout, stderr }),
-    /** Resolves with the URL from the service's `listening` log line. */
-    listening: async (): Promise<string> => {
-      const exited = exit.then(() => {
-        throw new Error(`process exited before listening: ${stdout}${stderr}`);
-      });
-      while (true) {
-        const url = stdout.match(/"msg":"listening","url":"([^"]+)"/)?.[1];
-        if (url) return url;
-        await Promise.race([once(child.stdout, "data"), exited]);
-      }
-    },
-  };
-}
-
 describe("vllm-sim process", () => {
   it("stops with exit code 78 and one line naming the variable on a bad value", async () => {
-    const proc = run(["--import", "tsx", "src/main.ts"], { VLLM_SIM_PORT: "eighty" });
+    const proc = spawnService({ cwd: packageRoot, env: { VLLM_SIM_PORT: "eighty" } });
     const [code] = await proc.exit;
     const { stderr, stdout } = proc.output();
     expect(code).toBe(78);
@@ -50,7 +16,11 @@ describe("vllm-sim process", () => {
   });
 
   it("serves through the bin and exits 0 on SIGTERM", async () => {
-    const proc = run(["bin/vllm-sim.mjs"], { VLLM_SIM_PORT: "0", VLLM_SIM_MODEL: "sim-test" });
+    const proc = spawnService({
+      cwd: packageRoot,
+      args: ["bin/vllm-sim.mjs"],
+      env: { VLLM_SIM_PORT: "0", VLLM_SIM_MODEL: "sim-test" },
+    });
     const url = await proc.listening();
     const models = (await fetch(`${url}/v1/models`).then((res) => res.json())) as ModelList;
     expect(models.data[0]?.id).toBe("sim-test");

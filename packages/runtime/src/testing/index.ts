@@ -1,0 +1,1 @@
+export { type SpawnedService, type SpawnServiceOptions, spawnService } from "./spawn-service.ts";
