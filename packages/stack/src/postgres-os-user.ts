@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import { chmod, chown, mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "./config-error.ts";
 
@@ -22,6 +21,34 @@ export function lookupPostgresUser(): OsUser | undefined {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
+function run(command: string, args: string[]): string | undefined {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  if (result.status === 0) return undefined;
+  const output = `${result.stderr ?? ""}${result.stdout ?? ""}`.trim().split("\n").at(-1);
+  return `${command} ${args.join(" ")}: ${output || result.error?.message || `exit code ${result.status}`}`;
+}
+
+/**
+ * uid and gid of the `postgres` OS user, creating it first as a system account without a home or a
+ * login shell when the machine has none (only root calls this). Fails with a ConfigError when it
+ * cannot be created, e.g. on a system without groupadd/useradd.
+ */
+export function ensurePostgresUser(log: (line: string) => void): OsUser {
+  const existing = lookupPostgresUser();
+  if (existing) return existing;
+  log("creating the postgres OS user: as root, the embedded Postgres has to run as another user");
+  const groupMissing = spawnSync("getent", ["group", "postgres"]).status !== 0;
+  const failure =
+    (groupMissing ? run("groupadd", ["--system", "postgres"]) : undefined) ??
+    run("useradd", ["--system", "-g", "postgres", "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", "postgres"]);
+  // A concurrent start may have created the user between our lookup and useradd, which then fails.
+  const created = lookupPostgresUser();
+  if (created) return created;
+  throw new ConfigError(
+    `could not create the postgres OS user (${failure ?? "it is still missing"}): create it yourself, or set DATABASE_URL to use your own server`,
+  );
+}
+
 function ancestors(target: string): string[] {
   const chain: string[] = [];
   for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
@@ -30,8 +57,11 @@ function ancestors(target: string): string[] {
   }
 }
 
-/** The first directory on the way to `target` that `user` cannot enter, checked as that user. */
-function firstBlockedDirectory(target: string, user: OsUser): string | undefined {
+/**
+ * The first directory on the way to `target` (itself included) that `user` cannot enter, or
+ * undefined when it can reach `target`. A missing directory counts as blocked.
+ */
+export function firstBlockedDirectory(target: string, user: OsUser): string | undefined {
   // Asking the kernel as the user itself covers ACLs and group membership that mode bits alone miss.
   const result = spawnSync(
     "sh",
@@ -39,48 +69,4 @@ function firstBlockedDirectory(target: string, user: OsUser): string | undefined
     { uid: user.uid, gid: user.gid, cwd: "/", encoding: "utf8" },
   );
   return result.status === 0 ? undefined : result.stdout || target;
-}
-
-async function chownTree(target: string, user: OsUser): Promise<void> {
-  await chown(target, user.uid, user.gid);
-  for (const entry of await readdir(target, { withFileTypes: true })) {
-    const child = path.join(target, entry.name);
-    if (entry.isDirectory()) await chownTree(child, user);
-    else await chown(child, user.uid, user.gid);
-  }
-}
-
-/**
- * Prepares `clusterDir` for a Postgres running as `user`: creates it owned by that user (taking over
- * a tree created by someone else, e.g. an earlier non-root run), opens `dataDir` for traversal, and
- * checks that the user can reach both the cluster and the Postgres binaries. An unreachable parent
- * (a checkout inside a 0700 home or mktemp directory) fails with one line saying what to change.
- */
-export async function preparePostgresDirectories(
-  dataDir: string,
-  clusterDir: string,
-  binaryPath: string,
-  user: OsUser,
-): Promise<void> {
-  await mkdir(clusterDir, { recursive: true, mode: 0o700 });
-  if ((await stat(clusterDir)).uid !== user.uid) await chownTree(clusterDir, user);
-  // Our own data directory may have been created under a strict umask; Postgres only needs to pass
-  // through it, so execute-only for others is enough and lists nothing (secrets.json stays 0600).
-  const dataDirStat = await stat(dataDir);
-  if (dataDirStat.uid === process.getuid?.() && (dataDirStat.mode & 0o001) === 0) {
-    await chmod(dataDir, (dataDirStat.mode & 0o7777) | 0o001);
-  }
-
-  const blockedBinary = firstBlockedDirectory(path.dirname(binaryPath), user);
-  if (blockedBinary) {
-    throw new ConfigError(
-      `the postgres OS user cannot reach ${blockedBinary}, which holds the embedded Postgres binaries (as root, Postgres runs as that user): make it traversable (chmod o+x ${blockedBinary}), move the checkout elsewhere, or set DATABASE_URL to use your own server`,
-    );
-  }
-  const blockedData = firstBlockedDirectory(clusterDir, user);
-  if (blockedData) {
-    throw new ConfigError(
-      `the postgres OS user cannot reach ${blockedData} (as root, embedded Postgres runs as that user): chmod o+x ${blockedData}, set PERIMETER_DATA_DIR to a directory it can reach, or set DATABASE_URL to use your own server`,
-    );
-  }
 }

@@ -4,8 +4,8 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensurePostgres } from "../src/ensure-postgres.ts";
 
-// Under /var/tmp and world-traversable: as root the cluster runs as the `postgres` OS user, which
-// cannot enter a 0700 mktemp directory.
+// Under /var/tmp and world-traversable, so that as root (where the cluster runs as the `postgres` OS
+// user) the cluster stays in the data directory; relocated-cluster.integration.test.ts covers a 0700 one.
 const parent = await mkdtemp("/var/tmp/perimeter-pg-");
 await chmod(parent, 0o755);
 const dataDir = path.join(parent, "data");
