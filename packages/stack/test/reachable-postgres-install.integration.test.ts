@@ -19,10 +19,18 @@ function postgresVersion(binary: string, user: OsUser): string {
 }
 
 describe("Postgres binaries the postgres OS user can reach", () => {
-  it.skipIf(needsRootAndPostgresUser)("are used in place when reachable", async () => {
-    const install = await packagedPostgresInstall();
+  it.skipIf(needsRootAndPostgresUser)("are used in place when reachable", { timeout: 30_000 }, async () => {
+    const packaged = await packagedPostgresInstall();
     const user = lookupPostgresUser() as OsUser;
-    expect(await ensureReachablePostgresInstall({ install, user, log: () => {} })).toBe(install.nativeDir);
+    // A world-traversable copy: the checkout itself may sit where the postgres user cannot go.
+    const open = await mkdtemp("/var/tmp/perimeter-pg-reachable-");
+    scratchDirs.push(open);
+    await chmod(open, 0o755);
+    await cp(packaged.nativeDir, path.join(open, "native"), { recursive: true, verbatimSymlinks: true });
+    const install = { nativeDir: path.join(open, "native"), version: packaged.version };
+    const cacheRoot = path.join(open, "cache");
+    expect(await ensureReachablePostgresInstall({ install, user, log: () => {}, cacheRoot })).toBe(install.nativeDir);
+    expect(await readdir(open)).toEqual(["native"]);
   });
 
   it.skipIf(needsRootAndPostgresUser)(
