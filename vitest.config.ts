@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 
 // One Vitest run covers every workspace; each workspace is a project so failures are labelled by
 // package and `npm test -w <workspace>` can run one alone. Integration tests get a fresh, migrated
-// scratch database and a Redis key prefix from the global setup (see scripts/vitest-global-setup.ts).
+// scratch database per project from the global setup (scripts/vitest-global-setup.ts); they share the
+// Redis server and keep their keys apart themselves.
 const workspaces = [
   "prisma",
   "packages/core",

@@ -14,7 +14,7 @@ export const schemaPath = path.join(prismaDir, "schema.prisma");
  * Turns our Prisma 7 schema into one Prisma 6.19 accepts: a datasource `url`, and a generator whose
  * `engineType = "client"` keeps the CLI from fetching a query engine it would never use.
  */
-export function toPrisma6Schema(schema: string): string {
+function toPrisma6Schema(schema: string): string {
   return schema
     .replace(
       /generator client \{[\s\S]*?\n\}/,

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { MigrationError, migrate } from "../src/migrate.ts";
+import { queryOnce } from "../src/query-once.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../src/scratch-database.ts";
 
 const serverUrl = inject("postgresServerUrl");
@@ -21,16 +21,6 @@ async function scratch(): Promise<{ url: string; dir: string }> {
 async function addMigration(dir: string, name: string, sql: string): Promise<void> {
   await mkdir(path.join(dir, name), { recursive: true });
   await writeFile(path.join(dir, name, "migration.sql"), sql);
-}
-
-async function query(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 afterAll(async () => {
@@ -56,9 +46,9 @@ describe("migrate", () => {
     await addMigration(dir, "20250101000000_a", `CREATE TABLE "ok" ("a" int);`);
     await addMigration(dir, "20250102000000_bad", `CREATE TABLE "half" ("a" int); SELECT no_such_function();`);
     await expect(migrate(url, { dir })).rejects.toThrow(/20250102000000_bad failed: .*no_such_function/);
-    const tables = await query(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+    const tables = await queryOnce(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     expect(tables.rows.map((r) => r.tablename)).toEqual(["_prisma_migrations", "ok"]);
-    const recorded = await query(url, `SELECT migration_name FROM "_prisma_migrations"`);
+    const recorded = await queryOnce(url, `SELECT migration_name FROM "_prisma_migrations"`);
     expect(recorded.rows.map((r) => r.migration_name)).toEqual(["20250101000000_a"]);
   });
 
@@ -77,7 +67,7 @@ describe("migrate", () => {
     await addMigration(dir, "20250101000000_a", `CREATE TABLE "t" ("a" int);`);
     const results = await Promise.all([migrate(url, { dir }), migrate(url, { dir }), migrate(url, { dir })]);
     expect(results.flatMap((r) => r.applied)).toEqual(["20250101000000_a"]);
-    const recorded = await query(url, `SELECT count(*)::int AS n FROM "_prisma_migrations"`);
-    expect(recorded.rows[0].n).toBe(1);
+    const recorded = await queryOnce(url, `SELECT count(*)::int AS n FROM "_prisma_migrations"`);
+    expect(recorded.rows[0]?.n).toBe(1);
   });
 });

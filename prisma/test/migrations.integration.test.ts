@@ -1,7 +1,7 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "../src/migrate.ts";
 import { prismaMigrateStatus, renderSchemaSql } from "../src/prisma6-cli.ts";
+import { queryOnce } from "../src/query-once.ts";
 import { diffSnapshots, snapshotSchema } from "../src/schema-snapshot.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../src/scratch-database.ts";
 
@@ -25,23 +25,13 @@ async function scratchDatabase(): Promise<string> {
   return database.url;
 }
 
-async function execute(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 let fromMigrations: string;
 let fromSchema: string;
 
 beforeAll(async () => {
   [fromMigrations, fromSchema] = await Promise.all([scratchDatabase(), scratchDatabase()]);
   await migrate(fromMigrations);
-  await execute(fromSchema, await renderSchemaSql(serverUrl));
+  await queryOnce(fromSchema, await renderSchemaSql(serverUrl));
 }, 120_000);
 
 afterAll(async () => {
@@ -60,7 +50,7 @@ describe("migrations", () => {
   it("detect drift: a column the schema lacks is named", async () => {
     const db = await scratchDatabase();
     await migrate(db);
-    await execute(db, `ALTER TABLE "teams" ADD COLUMN "color" TEXT`);
+    await queryOnce(db, `ALTER TABLE "teams" ADD COLUMN "color" TEXT`);
     const drift = diffSnapshots(await snapshotSchema(db, ignored), await snapshotSchema(fromSchema, ignored));
     expect(drift).toEqual([expect.stringMatching(/^- column teams\.color text/)]);
   });
@@ -73,12 +63,10 @@ describe("migrations", () => {
   it("are recorded the way `prisma migrate deploy` records them, and re-running applies nothing", async () => {
     const again = await migrate(fromMigrations);
     expect(again.applied).toEqual([]);
-    const client = new pg.Client({ connectionString: fromMigrations });
-    await client.connect();
-    const { rows } = await client.query(
+    const { rows } = await queryOnce(
+      fromMigrations,
       `SELECT migration_name, length(checksum) AS checksum_length, finished_at IS NOT NULL AS finished, applied_steps_count FROM "_prisma_migrations"`,
     );
-    await client.end();
     expect(rows).toEqual(
       again.alreadyApplied.map((name) => ({
         migration_name: name,
