@@ -30,24 +30,15 @@ export async function addMember(ctx: CoreContext, rawInput: AddMemberInput): Pro
       const user = await tx.user.findFirst({ where: { id: input.userId, orgId: ctx.orgId } });
       if (!user) return { ok: false, code: "NOT_FOUND", entity: "user" };
       if (user.status === "disabled") return { ok: false, code: "USER_DISABLED" };
-      const existing = await tx.teamMember.findUnique({
-        where: { teamId_userId: { teamId: team.id, userId: user.id } },
-        select: { id: true },
-      });
-      if (existing) return { ok: false, code: "ALREADY_MEMBER" };
       const member = await tx.teamMember.create({
         data: { id: newId("member"), teamId: team.id, userId: user.id, role: input.role },
       });
-      await appendAuditEvent(tx, {
-        orgId: ctx.orgId,
-        actor: ctx.actor,
+      await appendAuditEvent(tx, ctx, {
         action: "team_member.add",
         targetType: "team_member",
         targetId: member.id,
         teamId: team.id,
         after: { ...member, userEmail: user.email },
-        request: ctx.request,
-        occurredAt: ctx.now?.(),
       });
       return { ok: true, member };
     });

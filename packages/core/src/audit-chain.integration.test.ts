@@ -172,7 +172,7 @@ describe("audit chain", () => {
     const before = await db.auditEvent.count({ where: { orgId: ctx.orgId } });
     await expect(
       db.$transaction(async (tx) => {
-        await appendAuditEvent(tx, { orgId: ctx.orgId, actor: ctx.actor, action: "test.doomed" });
+        await appendAuditEvent(tx, ctx, { action: "test.doomed" });
         throw new Error("the change failed after its audit event was written");
       }),
     ).rejects.toThrow(/change failed/);
@@ -183,9 +183,7 @@ describe("audit chain", () => {
   it("redacts secrets from before/after and refuses to run outside a transaction", async () => {
     const { ctx } = await createTestTenant(db);
     const event = await db.$transaction((tx) =>
-      appendAuditEvent(tx, {
-        orgId: ctx.orgId,
-        actor: ctx.actor,
+      appendAuditEvent(tx, ctx, {
         action: "test.redact",
         before: { password: "hunter2hunter2", keep: 1n },
         after: { nested: { hash: "deadbeef", secret: "s", ok: true } },
@@ -193,9 +191,7 @@ describe("audit chain", () => {
     );
     expect(event.before).toEqual({ keep: "1" });
     expect(event.after).toEqual({ nested: { ok: true } });
-    await expect(appendAuditEvent(db, { orgId: ctx.orgId, actor: ctx.actor, action: "test.no-tx" })).rejects.toThrow(
-      /interactive transaction/,
-    );
+    await expect(appendAuditEvent(db, ctx, { action: "test.no-tx" })).rejects.toThrow(/interactive transaction/);
     expect(await verifyAuditChain(db, ctx.orgId)).toMatchObject({ ok: true });
   });
 });

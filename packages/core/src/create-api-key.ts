@@ -75,16 +75,12 @@ export async function createApiKey(ctx: CoreContext, rawInput: CreateApiKeyInput
       },
     });
     const view = toApiKeyView(key);
-    await appendAuditEvent(tx, {
-      orgId: ctx.orgId,
-      actor: ctx.actor,
+    await appendAuditEvent(tx, ctx, {
       action: "api_key.create",
       targetType: "api_key",
       targetId: key.id,
       teamId: key.teamId,
       after: view,
-      request: ctx.request,
-      occurredAt: ctx.now?.(),
     });
     return { ok: true, key: view, secret: minted.token };
   });

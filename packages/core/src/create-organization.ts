@@ -49,15 +49,11 @@ export async function createOrganization(
   const slug = input.slug ?? (slugify(input.name) || `org-${randomBase32(8)}`);
   try {
     return await db.$transaction(async (tx) => {
-      if (await tx.organization.findUnique({ where: { slug }, select: { id: true } })) {
-        return { ok: false, code: "SLUG_TAKEN" } as const;
-      }
       const org = await tx.organization.create({
         data: { id: newId("org"), name: input.name, slug, timeZone: input.timeZone },
       });
-      await appendAuditEvent(tx, {
-        orgId: org.id,
-        actor: bootstrapActor,
+      const audit = { orgId: org.id, actor: bootstrapActor };
+      await appendAuditEvent(tx, audit, {
         action: "org.create",
         targetType: "organization",
         targetId: org.id,

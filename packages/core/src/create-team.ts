@@ -21,11 +21,6 @@ export async function createTeam(ctx: CoreContext, rawInput: CreateTeamInput): P
   const slug = input.slug ?? (slugify(input.name) || `team-${randomBase32(8)}`);
   try {
     return await ctx.db.$transaction(async (tx) => {
-      const taken = await tx.team.findUnique({
-        where: { orgId_slug: { orgId: ctx.orgId, slug } },
-        select: { id: true },
-      });
-      if (taken) return { ok: false, code: "SLUG_TAKEN" } as const;
       const team = await tx.team.create({
         data: {
           id: newId("team"),
@@ -35,16 +30,12 @@ export async function createTeam(ctx: CoreContext, rawInput: CreateTeamInput): P
           description: input.description || null,
         },
       });
-      await appendAuditEvent(tx, {
-        orgId: ctx.orgId,
-        actor: ctx.actor,
+      await appendAuditEvent(tx, ctx, {
         action: "team.create",
         targetType: "team",
         targetId: team.id,
         teamId: team.id,
         after: team,
-        request: ctx.request,
-        occurredAt: ctx.now?.(),
       });
       return { ok: true, team } as const;
     });

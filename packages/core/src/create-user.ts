@@ -29,11 +29,6 @@ export async function createUser(ctx: CoreContext, rawInput: CreateUserInput): P
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   try {
     return await ctx.db.$transaction(async (tx) => {
-      const taken = await tx.user.findUnique({
-        where: { orgId_email: { orgId: ctx.orgId, email: input.email } },
-        select: { id: true },
-      });
-      if (taken) return { ok: false, code: "EMAIL_TAKEN" } as const;
       const user = await tx.user.create({
         data: {
           id: newId("user"),
@@ -45,16 +40,7 @@ export async function createUser(ctx: CoreContext, rawInput: CreateUserInput): P
         },
       });
       const view = toUserView(user);
-      await appendAuditEvent(tx, {
-        orgId: ctx.orgId,
-        actor: ctx.actor,
-        action: "user.create",
-        targetType: "user",
-        targetId: user.id,
-        after: view,
-        request: ctx.request,
-        occurredAt: ctx.now?.(),
-      });
+      await appendAuditEvent(tx, ctx, { action: "user.create", targetType: "user", targetId: user.id, after: view });
       return { ok: true, user: view } as const;
     });
   } catch (error) {

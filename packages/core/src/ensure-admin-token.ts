@@ -3,7 +3,7 @@ import { newId } from "@perimeter/db";
 import { z } from "zod";
 import { toApiKeyView } from "./api-key-view.ts";
 import { appendAuditEvent } from "./append-audit-event.ts";
-import type { DbClient } from "./context.ts";
+import type { Actor, DbClient } from "./context.ts";
 import { hashApiKey } from "./hash-api-key.ts";
 import { isUniqueViolation } from "./is-unique-violation.ts";
 import { parseApiKey } from "./parse-api-key.ts";
@@ -17,6 +17,8 @@ export type EnsureAdminTokenInput = z.input<typeof ensureAdminTokenInputSchema> 
 
 /** Name of the admin-scope key that `ensureAdminToken` registers. */
 export const bootstrapAdminKeyName = "bootstrap admin token";
+
+const adminTokenActor: Actor = { type: "system", label: "PERIMETER_ADMIN_TOKEN" };
 
 async function ensureOnce(
   db: DbClient,
@@ -51,9 +53,8 @@ async function ensureOnce(
         scope: "admin",
       },
     });
-    await appendAuditEvent(tx, {
-      orgId: input.orgId,
-      actor: { type: "system", label: "PERIMETER_ADMIN_TOKEN" },
+    const audit = { orgId: input.orgId, actor: adminTokenActor };
+    await appendAuditEvent(tx, audit, {
       action: "api_key.create",
       targetType: "api_key",
       targetId: key.id,

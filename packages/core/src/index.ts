@@ -1,8 +1,8 @@
 export { type AddMemberInput, type AddMemberResult, addMember, addMemberInputSchema } from "./add-member.ts";
 export { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
-export { type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
-export { type AuditHashInput, canonicalJson, computeAuditHash, genesisPrevHash, type JsonValue } from "./audit-hash.ts";
-export { type Actor, type CoreContext, currentTime, type DbClient } from "./context.ts";
+export { type AuditContext, type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
+export { type AuditHashInput, canonicalJson, computeAuditHash, type JsonValue } from "./audit-hash.ts";
+export type { Actor, CoreContext, DbClient } from "./context.ts";
 export {
   type CreateApiKeyInput,
   type CreateApiKeyResult,
@@ -25,9 +25,7 @@ export {
   ensureAdminTokenInputSchema,
 } from "./ensure-admin-token.ts";
 export { hashApiKey } from "./hash-api-key.ts";
-export { isUniqueViolation } from "./is-unique-violation.ts";
 export { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
-export { type MintedApiKey, mintApiKey } from "./mint-api-key.ts";
 export { apiKeyPrefix, type ParseApiKeyResult, parseApiKey } from "./parse-api-key.ts";
 export { hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
 export { redactSecrets } from "./redact-secrets.ts";

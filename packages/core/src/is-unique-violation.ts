@@ -1,9 +1,9 @@
 import { Prisma } from "@perimeter/db";
 
 /**
- * Whether `error` is Prisma's unique-constraint violation (P2002) on the named index. Verbs check for
- * duplicates before writing; this catches the loser of a race between two such checks, so it can get
- * the same value result instead of an exception.
+ * Whether `error` is Prisma's unique-constraint violation (P2002) on the named index. Verbs that
+ * create a row with a unique name insert without looking first and let the index decide, so this
+ * turns the loser's error, whether it raced or came late, into the verb's value result (SLUG_TAKEN…).
  */
 export function isUniqueViolation(error: unknown, indexName: string): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;

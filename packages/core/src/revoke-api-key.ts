@@ -28,17 +28,13 @@ export async function revokeApiKey(ctx: CoreContext, rawInput: RevokeApiKeyInput
       data: { revokedAt: currentTime(ctx), revokedReason: input.reason || null },
     });
     const view = toApiKeyView(revoked);
-    await appendAuditEvent(tx, {
-      orgId: ctx.orgId,
-      actor: ctx.actor,
+    await appendAuditEvent(tx, ctx, {
       action: "api_key.revoke",
       targetType: "api_key",
       targetId: key.id,
       teamId: key.teamId,
       before: toApiKeyView(key),
       after: view,
-      request: ctx.request,
-      occurredAt: ctx.now?.(),
     });
     return { ok: true, key: view };
   });

@@ -73,17 +73,14 @@ export async function rotateApiKey(ctx: CoreContext, rawInput: RotateApiKeyInput
 
     const key = toApiKeyView(successor);
     const previous = toApiKeyView(retired);
-    const audit = { orgId: ctx.orgId, actor: ctx.actor, request: ctx.request, occurredAt: ctx.now?.() };
-    await appendAuditEvent(tx, {
-      ...audit,
+    await appendAuditEvent(tx, ctx, {
       action: "api_key.create",
       targetType: "api_key",
       targetId: successor.id,
       teamId: successor.teamId,
       after: { ...key, rotatedFromId: old.id, limitsCopied: limits !== null },
     });
-    await appendAuditEvent(tx, {
-      ...audit,
+    await appendAuditEvent(tx, ctx, {
       action: "api_key.rotate",
       targetType: "api_key",
       targetId: old.id,

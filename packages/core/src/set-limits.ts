@@ -1,4 +1,4 @@
-import { newId, type ThinkingPolicy } from "@perimeter/db";
+import { type LimitScope, newId, type Prisma, type ThinkingPolicy } from "@perimeter/db";
 import { z } from "zod";
 import { appendAuditEvent } from "./append-audit-event.ts";
 import type { CoreContext } from "./context.ts";
@@ -103,13 +103,51 @@ const policyIndexes = [
 export async function setLimits(ctx: CoreContext, rawInput: SetLimitsInput): Promise<SetLimitsResult> {
   const input = setLimitsInputSchema.parse(rawInput);
   const columns = toColumns(input.limits);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await upsertPolicy(ctx, input.target, columns);
-    } catch (error) {
-      // Two first-time writes for one target raced; the retry finds the winner's row and updates it.
-      if (attempt === 1 && policyIndexes.some((index) => isUniqueViolation(error, index))) continue;
-      throw error;
+  try {
+    return await upsertPolicy(ctx, input.target, columns);
+  } catch (error) {
+    // Two first-time writes for one target raced; the retry finds the winner's row and updates it.
+    if (!policyIndexes.some((index) => isUniqueViolation(error, index))) throw error;
+    return upsertPolicy(ctx, input.target, columns);
+  }
+}
+
+/** The columns naming a policy's target, as stored on its row. */
+type PolicyOwner = { scope: LimitScope; teamId?: string; memberId?: string; apiKeyId?: string };
+
+type ResolvedTarget =
+  | { ok: true; owner: PolicyOwner; auditTeamId: string | null }
+  | Extract<SetLimitsResult, { ok: false }>;
+
+/** The target's owner columns and the team its audit event is filed under, or NOT_FOUND outside the organization. */
+async function resolveTarget(
+  tx: Prisma.TransactionClient,
+  orgId: string,
+  target: z.output<typeof limitTargetSchema>,
+): Promise<ResolvedTarget> {
+  switch (target.type) {
+    case "org":
+      return { ok: true, owner: { scope: "org" }, auditTeamId: null };
+    case "team": {
+      const team = await tx.team.findFirst({ where: { id: target.teamId, orgId }, select: { id: true } });
+      if (!team) return { ok: false, code: "NOT_FOUND", entity: "team" };
+      return { ok: true, owner: { scope: "team", teamId: team.id }, auditTeamId: team.id };
+    }
+    case "member": {
+      const member = await tx.teamMember.findFirst({
+        where: { id: target.memberId, team: { orgId } },
+        select: { id: true, teamId: true },
+      });
+      if (!member) return { ok: false, code: "NOT_FOUND", entity: "member" };
+      return { ok: true, owner: { scope: "member", memberId: member.id }, auditTeamId: member.teamId };
+    }
+    case "key": {
+      const key = await tx.apiKey.findFirst({
+        where: { id: target.apiKeyId, orgId },
+        select: { id: true, teamId: true },
+      });
+      if (!key) return { ok: false, code: "NOT_FOUND", entity: "api_key" };
+      return { ok: true, owner: { scope: "key", apiKeyId: key.id }, auditTeamId: key.teamId };
     }
   }
 }
@@ -120,56 +158,21 @@ function upsertPolicy(
   columns: LimitColumns,
 ): Promise<SetLimitsResult> {
   return ctx.db.$transaction(async (tx): Promise<SetLimitsResult> => {
-    let owner: { scope: "org" | "team" | "member" | "key"; teamId?: string; memberId?: string; apiKeyId?: string };
-    let auditTeamId: string | null = null;
-    switch (target.type) {
-      case "org":
-        owner = { scope: "org" };
-        break;
-      case "team": {
-        const team = await tx.team.findFirst({ where: { id: target.teamId, orgId: ctx.orgId }, select: { id: true } });
-        if (!team) return { ok: false, code: "NOT_FOUND", entity: "team" };
-        owner = { scope: "team", teamId: team.id };
-        auditTeamId = team.id;
-        break;
-      }
-      case "member": {
-        const member = await tx.teamMember.findFirst({
-          where: { id: target.memberId, team: { orgId: ctx.orgId } },
-          select: { id: true, teamId: true },
-        });
-        if (!member) return { ok: false, code: "NOT_FOUND", entity: "member" };
-        owner = { scope: "member", memberId: member.id };
-        auditTeamId = member.teamId;
-        break;
-      }
-      case "key": {
-        const key = await tx.apiKey.findFirst({
-          where: { id: target.apiKeyId, orgId: ctx.orgId },
-          select: { id: true, teamId: true },
-        });
-        if (!key) return { ok: false, code: "NOT_FOUND", entity: "api_key" };
-        owner = { scope: "key", apiKeyId: key.id };
-        auditTeamId = key.teamId;
-        break;
-      }
-    }
+    const resolved = await resolveTarget(tx, ctx.orgId, target);
+    if (!resolved.ok) return resolved;
+    const { owner, auditTeamId } = resolved;
     const existing = await tx.limitPolicy.findFirst({ where: { orgId: ctx.orgId, ...owner } });
     const policy = existing
       ? await tx.limitPolicy.update({ where: { id: existing.id }, data: columns })
       : await tx.limitPolicy.create({ data: { id: newId("limitPolicy"), orgId: ctx.orgId, ...owner, ...columns } });
     const view = toLimitPolicyView(policy);
-    await appendAuditEvent(tx, {
-      orgId: ctx.orgId,
-      actor: ctx.actor,
+    await appendAuditEvent(tx, ctx, {
       action: "limits.set",
       targetType: "limit_policy",
       targetId: policy.id,
       teamId: auditTeamId,
       before: existing ? toLimitPolicyView(existing) : null,
       after: view,
-      request: ctx.request,
-      occurredAt: ctx.now?.(),
     });
     return { ok: true, policy: view, created: existing === null };
   });

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
-import type { DbClient } from "./context.ts";
+import { currentTime, type DbClient } from "./context.ts";
 import { hashApiKey } from "./hash-api-key.ts";
 import { parseApiKey } from "./parse-api-key.ts";
 
@@ -29,7 +29,6 @@ export async function verifyApiKey(deps: VerifyApiKeyDeps, token: string): Promi
   const stored = Buffer.from(key.hash, "hex");
   if (stored.length !== presented.length || !timingSafeEqual(stored, presented)) return { ok: false, code: "INVALID" };
   if (key.revokedAt) return { ok: false, code: "REVOKED" };
-  const now = deps.now ? deps.now() : new Date();
-  if (key.expiresAt && key.expiresAt <= now) return { ok: false, code: "EXPIRED" };
+  if (key.expiresAt && key.expiresAt <= currentTime(deps)) return { ok: false, code: "EXPIRED" };
   return { ok: true, key: toApiKeyView(key) };
 }
