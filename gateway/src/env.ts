@@ -29,7 +29,7 @@ function toServerRoot(value: string): string {
 }
 
 /** The gateway's variables, mapped to its config once they are valid. */
-export const gatewayEnvSchema = z
+const gatewayEnvSchema = z
   .object({
     GATEWAY_PORT: portVar(4000),
     GATEWAY_HOST: z.string().default("0.0.0.0"),
@@ -49,14 +49,12 @@ export const gatewayEnvSchema = z
     }),
   );
 
-const options = { secretVariables: ["PERIMETER_SECRET"] } as const;
-
 /**
  * Validates the gateway's variables in `source`. Empty strings count as unset. A failure comes back as
  * one line naming every bad variable, with secrets and passwords left out.
  */
 export function parseGatewayEnv(source: EnvSource): ConfigResult<GatewayConfig> {
-  return parseConfig(gatewayEnvSchema, source, options);
+  return parseConfig(gatewayEnvSchema, source);
 }
 
 /**
@@ -64,5 +62,5 @@ export function parseGatewayEnv(source: EnvSource): ConfigResult<GatewayConfig> 
  * one line to stderr and ends the process with exit code 78 before anything has been started.
  */
 export function loadGatewayConfig(): GatewayConfig {
-  return loadConfigOrExit(gatewayEnvSchema, process.env, options);
+  return loadConfigOrExit(gatewayEnvSchema, process.env);
 }

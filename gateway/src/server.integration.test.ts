@@ -1,20 +1,12 @@
-import http from "node:http";
 import { createDb } from "@perimeter/db";
 import { closeServer, listen, silentLogger } from "@perimeter/runtime";
+import { closedPort } from "@perimeter/runtime/testing";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServer } from "./server.ts";
 import { closeServices, type GatewayServices } from "./services.ts";
 import { createUpstream } from "./upstream.ts";
-
-/** A port that was free a moment ago and has nothing listening on it now. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  const url = await listen(server, 0, "127.0.0.1");
-  await closeServer(server);
-  return Number(new URL(url).port);
-}
 
 /** Starts a gateway in this process on a free port; the returned `stop` also releases its clients. */
 async function startGateway(services: GatewayServices) {

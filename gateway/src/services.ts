@@ -1,5 +1,5 @@
 import { createDb, type Db } from "@perimeter/db";
-import { errorMessage, type Logger } from "@perimeter/runtime";
+import { type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import type { GatewayConfig } from "./env.ts";
 import { createUpstream, type Upstream } from "./upstream.ts";
@@ -15,32 +15,11 @@ export interface GatewayServices {
   upstream: Upstream;
 }
 
-/**
- * An ioredis client that fails commands fast instead of queueing them forever while Redis is away,
- * and logs a lost connection once rather than on every reconnect attempt.
- */
-export function createRedis(url: string, connectionName: string, log: Logger): Redis {
-  const redis = new Redis(url, { connectionName, maxRetriesPerRequest: 1 });
-  let failing = false;
-  redis.on("error", (error: unknown) => {
-    if (failing) return;
-    failing = true;
-    log.warn("redis unavailable", { error: errorMessage(error) });
-  });
-  redis.on("ready", () => {
-    if (failing) log.info("redis reconnected");
-    failing = false;
-  });
-  return redis;
-}
-
 export function createServices(config: GatewayConfig, log: Logger): GatewayServices {
-  return {
-    log,
-    db: createDb(config.databaseUrl),
-    redis: createRedis(config.redisUrl, "perimeter-gateway", log),
-    upstream: createUpstream(config.vllmBaseUrl),
-  };
+  // Commands fail fast instead of queueing forever while Redis is away, so no request hangs on it.
+  const redis = new Redis(config.redisUrl, { connectionName: "perimeter-gateway", maxRetriesPerRequest: 1 });
+  logConnectionLoss(redis, "redis", log);
+  return { log, db: createDb(config.databaseUrl), redis, upstream: createUpstream(config.vllmBaseUrl) };
 }
 
 /** Releases every client; safe to call when a dependency is already unreachable. */

@@ -3,15 +3,13 @@
  * routing across replicas and streaming will hang off this interface.
  */
 export interface Upstream {
-  /** Server root, without `/v1`. */
-  baseUrl: string;
   /** Resolves when `GET /health` answers 2xx; rejects with the status or network error otherwise. */
   health(signal: AbortSignal): Promise<void>;
 }
 
+/** The upstream at `baseUrl`, the server root without `/v1` (as `env.ts` leaves `VLLM_BASE_URL`). */
 export function createUpstream(baseUrl: string): Upstream {
   return {
-    baseUrl,
     async health(signal) {
       const res = await fetch(`${baseUrl}/health`, { signal });
       await res.body?.cancel();

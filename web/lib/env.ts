@@ -21,7 +21,7 @@ export interface WebConfig {
 }
 
 /** The web app's variables, mapped to its config once they are valid. */
-export const webEnvSchema = z
+const webEnvSchema = z
   .object({
     DATABASE_URL: postgresUrlVar(),
     REDIS_URL: redisUrlVar(),
@@ -39,17 +39,15 @@ export const webEnvSchema = z
     }),
   );
 
-const options = { secretVariables: ["PERIMETER_SECRET"] } as const;
-
 /**
  * Validates the web app's variables in `source`. Empty strings count as unset. A failure comes back as
  * one line naming every bad variable, with secrets and passwords left out.
  */
 export function parseWebEnv(source: EnvSource): ConfigResult<WebConfig> {
-  return parseConfig(webEnvSchema, source, options);
+  return parseConfig(webEnvSchema, source);
 }
 
-export class ConfigError extends Error {
+class ConfigError extends Error {
   override name = "ConfigError";
 }
 
@@ -69,5 +67,5 @@ export function readWebConfig(): WebConfig {
  */
 export function exitOnInvalidEnv(): void {
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  loadConfigOrExit(webEnvSchema, process.env, options);
+  loadConfigOrExit(webEnvSchema, process.env);
 }

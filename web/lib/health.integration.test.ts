@@ -1,24 +1,20 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { createDb } from "@perimeter/db";
+import { silentLogger } from "@perimeter/runtime";
+import { closedPort } from "@perimeter/runtime/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkWebHealth } from "./health";
 import type { WebServices } from "./services";
 
-async function closedPort(): Promise<number> {
-  const server = http.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe("checkWebHealth", () => {
   let services: WebServices;
 
   beforeAll(() => {
-    services = { db: createDb(inject("databaseUrl"), { maxConnections: 2 }), redis: new Redis(inject("redisUrl")) };
+    services = {
+      log: silentLogger,
+      db: createDb(inject("databaseUrl"), { maxConnections: 2 }),
+      redis: new Redis(inject("redisUrl")),
+    };
   });
 
   afterAll(async () => {

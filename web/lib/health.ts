@@ -2,7 +2,7 @@ import { checkReadiness } from "@perimeter/runtime";
 import type { WebServices } from "./services";
 
 /** How long each dependency may take before `/api/health` reports it failing. */
-export const healthTimeoutMs = 2_000;
+const healthTimeoutMs = 2_000;
 
 export type HealthBody =
   | { status: "ok"; checks: Record<string, "ok"> }
@@ -18,6 +18,6 @@ export async function checkWebHealth(services: WebServices): Promise<{ status: 2
     healthTimeoutMs,
   );
   if (report.ready) return { status: 200, body: { status: "ok", checks: report.checks as Record<string, "ok"> } };
-  console.warn(`health check failed: ${JSON.stringify(report.errors)}`);
+  services.log.warn("not ready", { checks: report.checks, errors: report.errors });
   return { status: 503, body: { status: "unavailable", checks: report.checks } };
 }

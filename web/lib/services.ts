@@ -1,9 +1,11 @@
 import { createDb, type Db } from "@perimeter/db";
+import { createLogger, type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import { readWebConfig, type WebConfig } from "./env";
 
 /** The web app's infrastructure, built on first use and shared by every route and page. */
 export interface WebServices {
+  log: Logger;
   db: Db;
   redis: Redis;
 }
@@ -36,20 +38,15 @@ export function getServices(): WebServices {
   const state = root();
   if (!state.services) {
     const config = getConfig();
+    const log = createLogger("web");
+    // Commands fail fast instead of queueing forever while Redis is away, so no page hangs on it.
     const redis = new Redis(config.redisUrl, {
       connectionName: "perimeter-web",
       lazyConnect: true,
       maxRetriesPerRequest: 1,
     });
-    let failing = false;
-    redis.on("error", (error: Error) => {
-      if (!failing) console.warn(`redis unavailable: ${error.message}`);
-      failing = true;
-    });
-    redis.on("ready", () => {
-      failing = false;
-    });
-    state.services = { db: createDb(config.databaseUrl), redis };
+    logConnectionLoss(redis, "redis", log);
+    state.services = { log, db: createDb(config.databaseUrl), redis };
   }
   return state.services;
 }

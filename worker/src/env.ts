@@ -19,7 +19,7 @@ export interface WorkerConfig {
 }
 
 /** The worker's variables, mapped to its config once they are valid. */
-export const workerEnvSchema = z
+const workerEnvSchema = z
   .object({
     WORKER_PORT: portVar(4100),
     WORKER_HOST: z.string().default("0.0.0.0"),

@@ -1,18 +1,11 @@
-import http from "node:http";
 import { createDb } from "@perimeter/db";
 import { closeServer, listen } from "@perimeter/runtime";
+import { closedPort } from "@perimeter/runtime/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHealthServer } from "./health-server.ts";
 import { closeServices, type WorkerServices } from "./services.ts";
 import { createTestServices } from "./test-services.ts";
-
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  const url = await listen(server, 0, "127.0.0.1");
-  await closeServer(server);
-  return Number(new URL(url).port);
-}
 
 async function probe(services: WorkerServices, path: string) {
   const server = createHealthServer(services);

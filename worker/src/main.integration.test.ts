@@ -50,7 +50,7 @@ describe("worker process", () => {
         REDIS_URL: isolatedRedisUrl(),
       },
     });
-    const url = await proc.logged(/"msg":"listening","url":"([^"]+)"/);
+    const url = await proc.listening();
     await proc.logged(/"msg":"queues started"/);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 

@@ -25,8 +25,8 @@ try {
   housekeeping = await startHousekeeping(services);
   log.info("queues started", { queues: [housekeeping.queue.name] });
 } catch (error) {
+  // No queue to close here: startHousekeeping closes what it opened before it rejects.
   log.error("failed to start", { error: errorMessage(error) });
-  await housekeeping?.close();
   await closeServer(healthServer);
   await closeServices(services);
   process.exit(1);

@@ -1,5 +1,5 @@
 import { createDb, type Db } from "@perimeter/db";
-import { errorMessage, type Logger } from "@perimeter/runtime";
+import { type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import type { WorkerConfig } from "./env.ts";
 
@@ -23,18 +23,10 @@ export interface WorkerServices {
 
 export const defaultQueuePrefix = "perimeter";
 
-/** Logs a lost connection once, rather than on every reconnect attempt. */
-function logConnectionErrors(redis: Redis, name: string, log: Logger): Redis {
-  let failing = false;
-  redis.on("error", (error: unknown) => {
-    if (failing) return;
-    failing = true;
-    log.warn("redis unavailable", { connection: name, error: errorMessage(error) });
-  });
-  redis.on("ready", () => {
-    if (failing) log.info("redis reconnected", { connection: name });
-    failing = false;
-  });
+/** A client named `connectionName` (in Redis's CLIENT LIST and in the worker's logs). */
+function connectRedis(url: string, connectionName: string, maxRetriesPerRequest: number | null, log: Logger): Redis {
+  const redis = new Redis(url, { connectionName, maxRetriesPerRequest });
+  logConnectionLoss(redis, "redis", log, { connection: connectionName });
   return redis;
 }
 
@@ -42,16 +34,8 @@ export function createServices(config: WorkerConfig, log: Logger): WorkerService
   return {
     log,
     db: createDb(config.databaseUrl),
-    redis: logConnectionErrors(
-      new Redis(config.redisUrl, { connectionName: "perimeter-worker", maxRetriesPerRequest: 1 }),
-      "perimeter-worker",
-      log,
-    ),
-    queueConnection: logConnectionErrors(
-      new Redis(config.redisUrl, { connectionName: "perimeter-worker-queues", maxRetriesPerRequest: null }),
-      "perimeter-worker-queues",
-      log,
-    ),
+    redis: connectRedis(config.redisUrl, "perimeter-worker", 1, log),
+    queueConnection: connectRedis(config.redisUrl, "perimeter-worker-queues", null, log),
     queuePrefix: defaultQueuePrefix,
   };
 }

@@ -1,11 +1,11 @@
 import type http from "node:http";
-import { sendJson } from "./respond.ts";
+import { sendJson } from "@perimeter/runtime";
 
 /**
  * HTTP status → Anthropic `error.type`, the one table the gateway uses to shape errors the way
  * Claude Code and the Anthropic SDKs expect them (see the protocol reference, "Errors").
  */
-export const anthropicErrorTypes = {
+const anthropicErrorTypes = {
   400: "invalid_request_error",
   401: "authentication_error",
   402: "billing_error",
@@ -20,27 +20,25 @@ export const anthropicErrorTypes = {
 } as const;
 
 export type AnthropicErrorStatus = keyof typeof anthropicErrorTypes;
-export type AnthropicErrorType = (typeof anthropicErrorTypes)[AnthropicErrorStatus];
 
-export interface AnthropicErrorBody {
+/** Anthropic's error envelope, as the SDKs parse it. */
+interface AnthropicErrorBody {
   type: "error";
-  error: { type: AnthropicErrorType; message: string };
+  error: { type: (typeof anthropicErrorTypes)[AnthropicErrorStatus]; message: string };
   request_id: string;
 }
 
-export function anthropicErrorBody(
-  status: AnthropicErrorStatus,
-  message: string,
-  requestId: string,
-): AnthropicErrorBody {
-  return { type: "error", error: { type: anthropicErrorTypes[status], message }, request_id: requestId };
-}
-
+/** Answers with `status` and Anthropic's error envelope, its `error.type` taken from the table above. */
 export function sendAnthropicError(
   res: http.ServerResponse,
   status: AnthropicErrorStatus,
   message: string,
   requestId: string,
 ): void {
-  sendJson(res, status, anthropicErrorBody(status, message, requestId));
+  const body: AnthropicErrorBody = {
+    type: "error",
+    error: { type: anthropicErrorTypes[status], message },
+    request_id: requestId,
+  };
+  sendJson(res, status, body);
 }

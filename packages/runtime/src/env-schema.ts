@@ -20,7 +20,7 @@ export function portVar(defaultPort: number) {
  * A URL whose scheme is one of `protocols` (spelt as `URL.protocol` spells it, with the colon:
  * `"redis:"`) and which names a host; anything else fails with `message`. The value is kept as given.
  */
-export function urlVar(protocols: readonly string[], message: string) {
+function urlVar(protocols: readonly string[], message: string) {
   return z.string().refine((value) => {
     try {
       const url = new URL(value);
@@ -47,9 +47,25 @@ export function httpUrlVar() {
 }
 
 /**
- * A secret of at least `minLength` characters. Schemas say what a secret looks like; list the variable
- * in `parseConfig`'s `secretVariables` too, so an error never echoes it.
+ * A secret of at least `minLength` characters. The schema carries the mark `isSecretVar` reads
+ * (`.meta({ secret: true })`), so `parseConfig` reports only the length of a bad value, also when it is
+ * wrapped in `.optional()`, `.nullable()` or `.default()`.
  */
 export function secretVar(minLength: number) {
-  return z.string().min(minLength, `must be at least ${minLength} characters`);
+  return z.string().min(minLength, `must be at least ${minLength} characters`).meta({ secret: true });
+}
+
+/**
+ * True for a schema built by `secretVar`, bare or inside optional/nullable/default wrappers (which are
+ * new schemas without the mark): its value must never be echoed, even in an error message.
+ */
+export function isSecretVar(schema: z.ZodType | undefined): boolean {
+  for (let current = schema; current; ) {
+    if (current.meta()?.secret === true) return true;
+    current =
+      current instanceof z.ZodOptional || current instanceof z.ZodNullable || current instanceof z.ZodDefault
+        ? (current.unwrap() as z.ZodType)
+        : undefined;
+  }
+  return false;
 }

@@ -12,7 +12,7 @@ const schema = z.object({
 const valid = { DATABASE_URL: "postgres://app@db/app", APP_SECRET: "s".repeat(32) };
 
 function failure(env: Record<string, string>): string {
-  const result = parseConfig(schema, env, { secretVariables: ["APP_SECRET"] });
+  const result = parseConfig(schema, env);
   if (result.ok) throw new Error("expected a config error");
   return result.message;
 }
@@ -36,6 +36,16 @@ describe("parseConfig", () => {
       'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://app:***@db/x"); ' +
         "APP_SECRET must be at least 32 characters (got 7 characters)",
     );
+  });
+
+  it("keeps a secret hidden when it is optional or has a default", () => {
+    const wrapped = z.object({ A: secretVar(32).optional(), B: secretVar(32).default("d".repeat(32)) });
+    const result = parseConfig(wrapped, { A: "hunter2", B: "swordfish" });
+    expect(result).toEqual({
+      ok: false,
+      message:
+        "A must be at least 32 characters (got 7 characters); B must be at least 32 characters (got 9 characters)",
+    });
   });
 
   it("cuts long values short", () => {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isSecretVar } from "./env-schema.ts";
 
 /** Where variables are read from: `process.env` at boot, a plain object in tests. */
 export type EnvSource = Record<string, string | undefined>;
@@ -11,14 +12,6 @@ export type ConfigResult<Config> = { ok: true; config: Config } | { ok: false; m
  * parsed variables into the service's config, so the names in the code need not be the variables'.
  */
 export type EnvSchema = z.ZodObject | z.ZodPipe<z.ZodObject, z.ZodTransform>;
-
-/** The variables `schema` reads, for `secretVariables`. */
-export type EnvVariable<Schema extends EnvSchema> = keyof z.input<Schema> & string;
-
-export interface ParseConfigOptions<Variable extends string> {
-  /** Variables whose values must never be echoed back, even in an error message: only their length is. */
-  secretVariables?: readonly Variable[];
-}
 
 /** Exit status for a configuration error (`EX_CONFIG` from sysexits.h); the orchestrator relies on it. */
 export const configErrorExitCode = 78;
@@ -35,14 +28,9 @@ function describeValue(raw: string, secret: boolean): string {
  * Validates the variables `schema` names, reading only those from `env`; empty strings count as unset
  * (so defaults apply). Returns the schema's output. Never throws: a failure is one line with the first
  * problem of each bad variable, in schema order (`A is required; B must be … (got "…")`), with URL
- * passwords masked and the values of `secretVariables` replaced by their length.
+ * passwords masked and the values of `secretVar` variables replaced by their length.
  */
-export function parseConfig<Schema extends EnvSchema>(
-  schema: Schema,
-  env: EnvSource,
-  options: ParseConfigOptions<EnvVariable<Schema>> = {},
-): ConfigResult<z.output<Schema>> {
-  const secrets = new Set<string>(options.secretVariables);
+export function parseConfig<Schema extends EnvSchema>(schema: Schema, env: EnvSource): ConfigResult<z.output<Schema>> {
   const shape = "shape" in schema ? schema.shape : schema.in.shape;
   const present = Object.fromEntries(Object.keys(shape).map((key) => [key, env[key] || undefined]));
   const result = schema.safeParse(present);
@@ -57,7 +45,7 @@ export function parseConfig<Schema extends EnvSchema>(
       key,
       raw === undefined
         ? `${key} is required`
-        : `${key} ${issue.message} (got ${describeValue(raw, secrets.has(key))})`,
+        : `${key} ${issue.message} (got ${describeValue(raw, isSecretVar(shape[key]))})`,
     );
   }
   return { ok: false, message: [...problems.values()].join("; ") };
@@ -68,12 +56,8 @@ export function parseConfig<Schema extends EnvSchema>(
  * `config error: <message>` as one line on stderr and exits with `configErrorExitCode` (78). Call it
  * before anything has been started, since nothing is torn down.
  */
-export function loadConfigOrExit<Schema extends EnvSchema>(
-  schema: Schema,
-  env: EnvSource,
-  options: ParseConfigOptions<EnvVariable<Schema>> = {},
-): z.output<Schema> {
-  const result = parseConfig(schema, env, options);
+export function loadConfigOrExit<Schema extends EnvSchema>(schema: Schema, env: EnvSource): z.output<Schema> {
+  const result = parseConfig(schema, env);
   if (result.ok) return result.config;
   process.stderr.write(`config error: ${result.message}\n`);
   process.exit(configErrorExitCode);

@@ -14,10 +14,10 @@ export interface VllmSimConfig {
 export const defaultModel = "umans-coder-v0";
 
 /** The simulator's variables, mapped to its config once they are valid. */
-export const vllmSimEnvSchema = z
+const vllmSimEnvSchema = z
   .object({
     VLLM_SIM_PORT: portVar(8000),
-    VLLM_SIM_HOST: z.string().min(1).default("127.0.0.1"),
+    VLLM_SIM_HOST: z.string().default("127.0.0.1"),
     VLLM_SIM_MODEL: z
       .string()
       .regex(/^[\w.:/-]{1,128}$/, "must be a model name of letters, digits and . _ - : / (at most 128)")

@@ -1,15 +1,10 @@
 import http from "node:http";
+import { sendJson } from "@perimeter/runtime";
 import { buildModelList, type ServedModel } from "./model-list.ts";
 
 /** vLLM's error envelope (`ErrorResponse` / `ErrorInfo`), used for every non-2xx answer. */
-export interface VllmErrorBody {
+interface VllmErrorBody {
   error: { message: string; type: string; param: string | null; code: number };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload) });
-  res.end(payload);
 }
 
 function sendError(res: http.ServerResponse, status: number, type: string, message: string): void {
@@ -22,7 +17,7 @@ function sendError(res: http.ServerResponse, status: number, type: string, messa
  * `GET /health` (200, empty body, like vLLM) and `GET /v1/models`; anything else is a vLLM-style 404.
  */
 export function createVllmSimServer(model: ServedModel): http.Server {
-  // The model list is fixed for the life of the server, so it is serialized once.
+  // Built once, so its `created` and permission id stay the same for the life of the server.
   const modelList = buildModelList(model);
 
   return http.createServer((req, res) => {

@@ -29,27 +29,29 @@ async function processHousekeepingJob(job: Job): Promise<unknown> {
 }
 
 /**
- * Creates the housekeeping queue and its worker, and registers the repeatable jobs. Upserting the job
- * scheduler is idempotent, so every worker replica can do it at boot without creating duplicates.
+ * Creates the housekeeping queue, registers its repeatable jobs, then starts its worker. Upserting the
+ * job scheduler is idempotent, so every worker replica can do it at boot without creating duplicates.
+ * If registering fails, the queue is closed before the error is rethrown, so nothing is left running.
  */
 export async function startHousekeeping(services: WorkerServices): Promise<Housekeeping> {
   const { queueConnection: connection, queuePrefix: prefix, log } = services;
   const queue = new Queue(housekeepingQueueName, { connection, prefix });
-  const worker = new Worker(housekeepingQueueName, processHousekeepingJob, {
-    connection,
-    prefix,
-    concurrency: 1,
-  });
   queue.on("error", (error) => log.warn("housekeeping queue error", { error: errorMessage(error) }));
+  try {
+    await queue.upsertJobScheduler(
+      housekeepingJobs.heartbeat,
+      { every: heartbeatEveryMs },
+      { name: housekeepingJobs.heartbeat, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+  } catch (error) {
+    await queue.close();
+    throw error;
+  }
+
+  const worker = new Worker(housekeepingQueueName, processHousekeepingJob, { connection, prefix, concurrency: 1 });
   worker.on("error", (error) => log.warn("housekeeping worker error", { error: errorMessage(error) }));
   worker.on("failed", (job, error) =>
     log.error("job failed", { job: job?.name, id: job?.id, error: errorMessage(error) }),
-  );
-
-  await queue.upsertJobScheduler(
-    housekeepingJobs.heartbeat,
-    { every: heartbeatEveryMs },
-    { name: housekeepingJobs.heartbeat, opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
 
   return {

@@ -1,1 +1,2 @@
+export { closedPort } from "./closed-port.ts";
 export { type SpawnedService, type SpawnServiceOptions, spawnService } from "./spawn-service.ts";

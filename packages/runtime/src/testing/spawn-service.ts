@@ -5,8 +5,12 @@ import type { Readable } from "node:stream";
 export type SpawnServiceOptions = {
   /** The workspace whose entry point runs; relative `args` resolve against it. */
   cwd: string;
-  /** The child's whole environment, apart from `PATH`, which is passed through from the test process. */
-  env: Record<string, string>;
+  /**
+   * The child's whole environment, apart from `PATH`, which is passed through from the test process.
+   * Typed as `ProcessEnv`, which `spawn` takes, because Next.js's types (web's tests load them) make
+   * `NODE_ENV` a required member of it.
+   */
+  env: NodeJS.ProcessEnv;
   /** Arguments to `node`; by default the service's `src/main.ts` through tsx, the way `npm start` runs it. */
   args?: string[];
 };
