@@ -2,7 +2,8 @@
 // embedded Postgres of `npm start` when it is unset, and list what was applied.
 import path from "node:path";
 import { migrate } from "@perimeter/db/migrate";
-import { ConfigError, configErrorExitCode, ensurePostgres, parseStartConfig } from "@perimeter/stack";
+import { configErrorExitCode, errorMessage } from "@perimeter/runtime";
+import { ConfigError, ensurePostgres, parseStartConfig } from "@perimeter/stack";
 
 const rootDir = path.resolve(import.meta.dirname, "..");
 const log = (line: string) => console.log(`[perimeter] ${line}`);
@@ -27,6 +28,6 @@ async function main(): Promise<number> {
 try {
   process.exit(await main());
 } catch (error) {
-  console.error(`perimeter: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`perimeter: ${errorMessage(error)}`);
   process.exit(error instanceof ConfigError ? configErrorExitCode : 1);
 }

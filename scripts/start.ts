@@ -1,12 +1,14 @@
 // `npm start` (through bootstrap.mjs): provision, migrate, seed, build and run the whole stack in the
 // foreground until Ctrl-C. Exit codes: 0 after Ctrl-C, 78 for a configuration error, 1 otherwise.
 import path from "node:path";
+import { configErrorExitCode, errorMessage } from "@perimeter/runtime";
 import {
   ConfigError,
-  configErrorExitCode,
+  describeExit,
   formatReadyBanner,
   parseStartConfig,
   type RunningStack,
+  type StartConfig,
   startStack,
 } from "@perimeter/stack";
 
@@ -20,13 +22,12 @@ const output = { stdout: (line: string) => console.log(line), stderr: (line: str
 
 function report(error: unknown): number {
   // One line for configuration errors, and no stack traces for anything: they are for bug reports.
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`perimeter: ${message}`);
+  console.error(`perimeter: ${errorMessage(error)}`);
   return error instanceof ConfigError ? configErrorExitCode : 1;
 }
 
 async function main(): Promise<number> {
-  let config: ReturnType<typeof parseStartConfig>;
+  let config: StartConfig;
   try {
     config = parseStartConfig(process.env, rootDir);
   } catch (error) {
@@ -79,8 +80,7 @@ async function main(): Promise<number> {
 
   const outcome = await Promise.race([stopRequested.then(() => undefined), stack.unexpectedExit.then((exit) => exit)]);
   if (outcome) {
-    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
-    console.error(`perimeter: ${outcome.name} ${how}; stopping everything`);
+    console.error(`perimeter: ${outcome.name} ${describeExit(outcome)}; stopping everything`);
     await stack.stop();
     return 1;
   }

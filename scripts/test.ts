@@ -6,11 +6,12 @@ import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:f
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { createScratchDatabase } from "@perimeter/db/scratch-database";
+import { errorMessage } from "@perimeter/runtime";
 import {
   addCounts,
   countPlaywright,
   countVitest,
-  createScratchDatabase,
   ensurePostgres,
   ensureRedis,
   findFreePort,
@@ -170,7 +171,7 @@ async function runE2e(reportDir: string, urls: { databaseUrl: string; redisUrl: 
       await stack.stop();
     }
   } catch (error) {
-    console.error(`perimeter: e2e stack failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`perimeter: e2e stack failed to start: ${errorMessage(error)}`);
     return { ...noTests, failed: 1 };
   } finally {
     logStream.end();
@@ -200,8 +201,7 @@ async function main(): Promise<TestCounts> {
     else counts = addCounts(counts, await runE2e(reportDir, urls));
     return counts;
   } catch (error) {
-    if (!interrupt.signal.aborted)
-      console.error(`perimeter: ${error instanceof Error ? error.message : String(error)}`);
+    if (!interrupt.signal.aborted) console.error(`perimeter: ${errorMessage(error)}`);
     return { ...noTests, failed: 1 };
   } finally {
     for (const server of provisioned.reverse()) await server.stop();

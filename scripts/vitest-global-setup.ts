@@ -1,6 +1,7 @@
-import { checkPostgresUrl, checkRedisUrl, createScratchDatabase, withDatabase } from "@perimeter/stack";
+import { migrate } from "@perimeter/db/migrate";
+import { createScratchDatabase, withDatabase } from "@perimeter/db/scratch-database";
+import { checkPostgresUrl, checkRedisUrl } from "@perimeter/stack";
 import type { TestProject } from "vitest/node";
-import { migrate } from "../prisma/src/migrate.ts";
 
 // `npm test` passes the servers it provisioned; a bare `npx vitest` falls back to the local defaults.
 // Turbo never caches tests (turbo.json), so these variables need no declaring there.

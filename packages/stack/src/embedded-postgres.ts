@@ -1,16 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
+import { queryOnce } from "@perimeter/db/query-once";
+import { withDatabase } from "@perimeter/db/scratch-database";
 import pg from "pg";
 import { ConfigError } from "./config-error.ts";
+import { spawnDetachedServer } from "./detached-server.ts";
 import { findFreePort } from "./free-port.ts";
 import { initialiseCluster } from "./initialise-cluster.ts";
 import { lastLogLines } from "./log-tail.ts";
 import { preparePostgresClusterDir } from "./postgres-cluster-dir.ts";
 import { ensurePostgresUser, isRoot } from "./postgres-os-user.ts";
-import { reclaimStaleServer, waitForChildExit } from "./process-liveness.ts";
+import { reclaimStaleServer } from "./process-liveness.ts";
 import type { ProvisionedServer, ProvisionOptions } from "./provisioned-server.ts";
 import { ensureReachablePostgresInstall, packagedPostgresInstall } from "./reachable-postgres-install.ts";
 import { readSecrets, secretsFilePath, updateSecrets } from "./secrets-file.ts";
@@ -19,37 +21,23 @@ const preferredPort = 54329;
 const databaseName = "perimeter";
 const startTimeoutMs = 60_000;
 
-async function waitUntilAccepting(server: ChildProcess, url: string, logFile: string): Promise<void> {
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      const fatal = (await lastLogLines(logFile, 20)).filter((line) => /FATAL|PANIC|ERROR/.test(line)).at(-1);
-      throw new Error(`embedded Postgres exited during startup: ${fatal ?? `see ${logFile}`}`);
-    }
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch {
-      await client.end().catch(() => {});
-    }
-    if (Date.now() > deadline)
-      throw new Error(`embedded Postgres did not accept connections within 60 s: see ${logFile}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** True once the server at `url` accepts a connection. */
+async function acceptsConnections(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    await client.end().catch(() => {});
+    return false;
   }
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
+  const { rowCount } = await queryOnce(serverUrl, "SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+  if (rowCount === 0) await queryOnce(serverUrl, `CREATE DATABASE "${name}"`);
 }
 
 /**
@@ -99,36 +87,30 @@ export async function startEmbeddedPostgres(options: ProvisionOptions): Promise<
 
   const port = await findFreePort(preferredPort);
   const logFile = path.join(dataDir, "postgres.log");
-  const logFd = openSync(logFile, "w");
-  const server = spawn(
-    binary,
-    ["-D", clusterDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    {
-      ...(user ?? {}),
-      cwd: clusterDir,
-      detached: true,
-      stdio: ["ignore", logFd, logFd],
-      env: { ...process.env, LC_MESSAGES: "C" },
-    },
-  );
-  closeSync(logFd);
-  const serverUrl = `postgresql://postgres:${encodeURIComponent(password ?? "")}@127.0.0.1:${port}/postgres`;
-  const stop = async () => {
+  const server = spawnDetachedServer({
+    command: binary,
+    args: ["-D", clusterDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    logFile,
     // SIGINT is Postgres's "fast" shutdown: disconnect clients, checkpoint, exit.
-    if (server.exitCode !== null || server.signalCode !== null) return;
-    server.kill("SIGINT");
-    if (!(await waitForChildExit(server, 30_000))) {
-      server.kill("SIGKILL");
-      await waitForChildExit(server, 5_000);
-    }
-  };
+    stopSignal: "SIGINT",
+    stopGraceMs: 30_000,
+    options: { ...(user ?? {}), cwd: clusterDir, env: { ...process.env, LC_MESSAGES: "C" } },
+  });
+  const serverUrl = `postgresql://postgres:${encodeURIComponent(password ?? "")}@127.0.0.1:${port}/postgres`;
   try {
-    await waitUntilAccepting(server, serverUrl, logFile);
+    const outcome = await server.waitUntilReady(() => acceptsConnections(serverUrl), startTimeoutMs, 200);
+    if (outcome === "exited") {
+      const fatal = (await lastLogLines(logFile, 20)).filter((line) => /FATAL|PANIC|ERROR/.test(line)).at(-1);
+      throw new Error(`embedded Postgres exited during startup: ${fatal ?? `see ${logFile}`}`);
+    }
+    if (outcome === "timed-out") {
+      throw new Error(`embedded Postgres did not accept connections within 60 s: see ${logFile}`);
+    }
     await ensureDatabase(serverUrl, databaseName);
   } catch (error) {
-    await stop();
+    await server.stop();
     throw error;
   }
   log(`embedded Postgres on 127.0.0.1:${port} (pid ${server.pid})`);
-  return { url: serverUrl.replace(/\/postgres$/, `/${databaseName}`), embedded: true, stop };
+  return { url: withDatabase(serverUrl, databaseName), embedded: true, stop: () => server.stop() };
 }

@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
-import { accessSync, closeSync, constants, openSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { mkdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "./config-error.ts";
+import { spawnDetachedServer } from "./detached-server.ts";
 import { findFreePort } from "./free-port.ts";
 import { lastLogLines } from "./log-tail.ts";
-import { reclaimStaleServer, waitForChildExit } from "./process-liveness.ts";
+import { reclaimStaleServer } from "./process-liveness.ts";
 import type { ProvisionedServer, ProvisionOptions } from "./provisioned-server.ts";
 import { pingRedis } from "./redis-url-check.ts";
 
@@ -46,11 +46,9 @@ export async function startEmbeddedRedis({ dataDir, log, env }: ProvisionOptions
 
   const port = await findFreePort(preferredPort);
   const logFile = path.join(dataDir, "redis.log");
-  const logFd = openSync(logFile, "w");
-  // Own process group: Ctrl-C in the terminal must not stop Redis before the services using it.
-  const server = spawn(
-    binary,
-    [
+  const server = spawnDetachedServer({
+    command: binary,
+    args: [
       "--port",
       String(port),
       "--bind",
@@ -64,37 +62,27 @@ export async function startEmbeddedRedis({ dataDir, log, env }: ProvisionOptions
       "--daemonize",
       "no",
     ],
-    { detached: true, stdio: ["ignore", logFd, logFd] },
-  );
-  closeSync(logFd);
-  if (server.pid !== undefined) await writeFile(pidFile, `${server.pid}\n`);
-
-  const stop = async () => {
+    logFile,
     // SIGTERM makes Redis flush the append-only file and exit, exactly like SHUTDOWN.
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill("SIGTERM");
-      if (!(await waitForChildExit(server, 10_000))) {
-        server.kill("SIGKILL");
-        await waitForChildExit(server, 5_000);
-      }
-    }
+    stopSignal: "SIGTERM",
+    stopGraceMs: 10_000,
+  });
+  if (server.pid !== undefined) await writeFile(pidFile, `${server.pid}\n`);
+  const stop = async () => {
+    await server.stop();
     await unlink(pidFile).catch(() => {});
   };
 
   const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null || server.pid === undefined) {
-      await stop();
-      const reason = (await lastLogLines(logFile, 5)).at(-1) ?? "no output";
-      throw new Error(`redis-server exited during startup: ${reason} (see ${logFile})`);
-    }
-    if ((await pingRedis(url, 1_000)) === true) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`redis-server did not answer PING within 60 s (see ${logFile})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const outcome = await server.waitUntilReady(async () => (await pingRedis(url, 1_000)) === true, startTimeoutMs, 100);
+  if (outcome === "exited") {
+    await stop();
+    const reason = (await lastLogLines(logFile, 5)).at(-1) ?? "no output";
+    throw new Error(`redis-server exited during startup: ${reason} (see ${logFile})`);
+  }
+  if (outcome === "timed-out") {
+    await stop();
+    throw new Error(`redis-server did not answer PING within 60 s (see ${logFile})`);
   }
   log(`embedded Redis on 127.0.0.1:${port} (pid ${server.pid})`);
   return { url, embedded: true, stop };

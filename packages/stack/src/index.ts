@@ -1,15 +1,13 @@
-export { createScratchDatabase, type ScratchDatabase, withDatabase } from "@perimeter/db/scratch-database";
-export { ConfigError, configErrorExitCode, describeConnectError } from "./config-error.ts";
+export { ConfigError } from "./config-error.ts";
 export { ensurePostgres } from "./ensure-postgres.ts";
 export { ensureRedis } from "./ensure-redis.ts";
-export { findFreePort, isPortFree } from "./free-port.ts";
+export { findFreePort } from "./free-port.ts";
 export { generatePassword } from "./generate-password.ts";
-export { checkPostgresUrl, parsePostgresUrl } from "./postgres-url-check.ts";
+export { checkPostgresUrl } from "./postgres-url-check.ts";
 export type { ProvisionedServer, ProvisionOptions } from "./provisioned-server.ts";
 export { formatReadyBanner, type ReadyBannerInput } from "./ready-banner.ts";
-export { checkRedisUrl, parseRedisUrl, pingRedis } from "./redis-url-check.ts";
-export { readSecrets, type StackSecrets, secretsFilePath, updateSecrets } from "./secrets-file.ts";
-export type { ServiceExit, ServiceOutput } from "./service-process.ts";
+export { checkRedisUrl } from "./redis-url-check.ts";
+export { describeExit, type ServiceExit, type ServiceOutput } from "./service-process.ts";
 export { parseStartConfig, type StartConfig } from "./start-config.ts";
 export { type RunningStack, type StartStackOptions, startStack } from "./start-stack.ts";
 export {
@@ -21,5 +19,3 @@ export {
   settleRun,
   type TestCounts,
 } from "./test-summary.ts";
-export { ServiceStartError } from "./wait-for-health.ts";
-export { buildWeb } from "./web-build.ts";

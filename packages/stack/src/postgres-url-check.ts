@@ -1,5 +1,6 @@
 import pg from "pg";
-import { ConfigError, describeConnectError } from "./config-error.ts";
+import { ConfigError } from "./config-error.ts";
+import { describeConnectError } from "./describe-connect-error.ts";
 
 const connectTimeoutMs = 5_000;
 

@@ -1,9 +1,11 @@
-import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import { ConfigError } from "./config-error.ts";
 
-/** True while a process with this id exists (as root this includes other users' processes). */
+/**
+ * True while a process with this id exists (as root this includes other users' processes). A negative
+ * `pid` names a process group, as with kill(2): true while any process of the group is left.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -14,7 +16,7 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /** The process's command line with arguments joined by spaces, or "" once it is gone. */
-export function processCommandLine(pid: number): string {
+function processCommandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
   } catch {
@@ -33,25 +35,35 @@ function parentPid(pid: number): number | undefined {
   }
 }
 
-/** Resolves true when `child` has exited, false when `timeoutMs` passed first. */
-export function waitForChildExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
+/** Resolves true once `pid` (negative: every process of that group) is gone, false when `timeoutMs` passed first. */
+export async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (isProcessAlive(pid)) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return true;
+}
+
+/** Sends `signal` to `pid` (negative: a process group); one that is already gone is not an error. */
+export function sendSignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+/**
+ * Stops a server: `stopSignal` (its clean shutdown), then SIGKILL if it is still there after
+ * `graceMs`. Resolves once it is gone, or 5 s after the SIGKILL.
+ */
+export async function stopServerProcess(pid: number, stopSignal: NodeJS.Signals, graceMs: number): Promise<void> {
+  sendSignal(pid, stopSignal);
+  if (!(await waitForPidExit(pid, graceMs))) {
+    sendSignal(pid, "SIGKILL");
+    await waitForPidExit(pid, 5_000);
+  }
 }
 
 export interface StaleServerOptions {
@@ -91,9 +103,5 @@ export async function reclaimStaleServer(options: StaleServerOptions): Promise<v
     );
   }
   options.log(`stopping ${options.what} left running by an earlier run (pid ${pid})`);
-  process.kill(pid, options.stopSignal);
-  if (!(await waitForPidExit(pid, 30_000))) {
-    process.kill(pid, "SIGKILL");
-    await waitForPidExit(pid, 5_000);
-  }
+  await stopServerProcess(pid, options.stopSignal, 30_000);
 }

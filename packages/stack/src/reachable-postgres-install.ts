@@ -7,7 +7,7 @@ import { isProcessAlive } from "./process-liveness.ts";
 import { ensureTraversableDir } from "./traversable-dir.ts";
 
 /** Shared by every checkout on the machine, so the ~60 MB copy is made once per Postgres version. */
-export const postgresInstallCacheRoot = "/var/tmp/perimeter-embedded-postgres";
+const postgresInstallCacheRoot = "/var/tmp/perimeter-embedded-postgres";
 
 /** A Postgres build: `nativeDir` holds `bin`, `lib` and `share`, which find each other relatively. */
 export interface PostgresInstall {

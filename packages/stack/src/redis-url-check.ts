@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
-import { ConfigError, describeConnectError } from "./config-error.ts";
+import { ConfigError } from "./config-error.ts";
+import { describeConnectError } from "./describe-connect-error.ts";
 
 const pingTimeoutMs = 3_000;
 

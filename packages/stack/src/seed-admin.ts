@@ -49,8 +49,10 @@ export async function seedAdmin(input: SeedAdminInput): Promise<SeedAdminResult>
         adminTokenCreated = result.created;
       } catch (error) {
         // core explains a malformed or conflicting token in a message that starts with the variable.
-        const message = error instanceof Error ? error.message : String(error);
-        throw message.startsWith("PERIMETER_ADMIN_TOKEN") ? new ConfigError(message) : error;
+        if (error instanceof Error && error.message.startsWith("PERIMETER_ADMIN_TOKEN")) {
+          throw new ConfigError(error.message);
+        }
+        throw error;
       }
     }
     return {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { sendSignal, waitForPidExit } from "./process-liveness.ts";
 
 export interface ServiceSpec {
   /** Short name used as the log prefix (`[gateway] …`) and in messages. */
@@ -14,6 +15,11 @@ export interface ServiceExit {
   name: string;
   code: number | null;
   signal: NodeJS.Signals | null;
+}
+
+/** "exited with code 1" or "was killed by SIGKILL", for messages. */
+export function describeExit(exit: ServiceExit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? "unknown"}`;
 }
 
 export interface RunningService {
@@ -34,32 +40,6 @@ export interface ServiceOutput {
 }
 
 const keptLines = 40;
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already empty.
-  }
-}
-
-async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pgid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
-}
 
 /**
  * Starts a service in its own process group, so that Ctrl-C in the terminal reaches only the
@@ -100,11 +80,12 @@ export function spawnService(spec: ServiceSpec, output: ServiceOutput): RunningS
     recentLines: () => [...recent],
     async stop(graceMs = 10_000) {
       if (pid <= 0) return;
-      signalGroup(pid, "SIGTERM");
-      if (!(await waitForGroupExit(pid, graceMs))) {
+      // The negative pid addresses the whole group the service leads.
+      sendSignal(-pid, "SIGTERM");
+      if (!(await waitForPidExit(-pid, graceMs))) {
         output.stderr(`[${spec.name}] still running after ${graceMs / 1000} s; killing it`);
-        signalGroup(pid, "SIGKILL");
-        await waitForGroupExit(pid, 2_000);
+        sendSignal(-pid, "SIGKILL");
+        await waitForPidExit(-pid, 2_000);
       }
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))]);
     },

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type EnvSource, httpUrlVar, parseConfig, secretVar } from "@perimeter/runtime";
 import { z } from "zod";
 import { ConfigError } from "./config-error.ts";
 import { parsePostgresUrl } from "./postgres-url-check.ts";
@@ -32,6 +33,8 @@ export interface StartConfig {
   baseEnv: Record<string, string | undefined>;
 }
 
+// Not runtime's portVar, which lets a service take port 0 (any free port): these ports are printed
+// as URLs and handed to the services, so they must be real ones.
 const portMessage = "must be a port number between 1 and 65535";
 const port = (fallback: number) =>
   z
@@ -40,13 +43,6 @@ const port = (fallback: number) =>
     .transform(Number)
     .refine((value) => value >= 1 && value <= 65_535, portMessage)
     .default(fallback);
-const httpUrl = z.string().refine((value) => {
-  try {
-    return ["http:", "https:"].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, "must be an http:// or https:// URL");
 
 const startEnvSchema = z.object({
   PERIMETER_DATA_DIR: z.string().default(".data"),
@@ -54,35 +50,27 @@ const startEnvSchema = z.object({
   GATEWAY_PORT: port(4000),
   WORKER_PORT: port(4100),
   VLLM_SIM_PORT: port(8000),
-  VLLM_BASE_URL: httpUrl.optional(),
-  GATEWAY_PUBLIC_URL: httpUrl.optional(),
+  VLLM_BASE_URL: httpUrlVar().optional(),
+  GATEWAY_PUBLIC_URL: httpUrlVar().optional(),
   PERIMETER_ADMIN_EMAIL: z.email("must be an email address").default("admin@perimeter.local"),
-  PERIMETER_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  PERIMETER_ADMIN_PASSWORD: secretVar(12).optional(),
+  // Only its shape is checked, by core when it is registered, so it never appears in a message here.
   PERIMETER_ADMIN_TOKEN: z.string().optional(),
-  PERIMETER_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  PERIMETER_SECRET: secretVar(32).optional(),
   PERIMETER_ORG_NAME: z.string().max(100, "must be at most 100 characters").default("Perimeter"),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
 });
 
-// Never echoed back in an error message.
-const secretVariables = new Set(["PERIMETER_ADMIN_PASSWORD", "PERIMETER_ADMIN_TOKEN", "PERIMETER_SECRET"]);
-
 /**
- * Validates `npm start`'s variables (empty strings count as unset). The first bad one becomes a
- * one-line ConfigError naming it, e.g. `WEB_PORT must be a port number between 1 and 65535 (got "x")`.
+ * Validates `npm start`'s variables with runtime's `parseConfig` (empty strings count as unset). Bad
+ * ones become a one-line ConfigError naming each of them, e.g. `WEB_PORT must be a port number between
+ * 1 and 65535 (got "x")`; secrets are never echoed back.
  */
-export function parseStartConfig(env: Record<string, string | undefined>, rootDir: string): StartConfig {
-  const present = Object.fromEntries(Object.keys(startEnvSchema.shape).map((key) => [key, env[key] || undefined]));
-  const result = startEnvSchema.safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = String(issue?.path[0]);
-    const raw = present[key] ?? "";
-    const shown = secretVariables.has(key) ? `${raw.length} characters` : JSON.stringify(raw);
-    throw new ConfigError(`${key} ${issue?.message ?? "is invalid"} (got ${shown})`);
-  }
-  const e = result.data;
+export function parseStartConfig(env: EnvSource, rootDir: string): StartConfig {
+  const result = parseConfig(startEnvSchema, env);
+  if (!result.ok) throw new ConfigError(result.message);
+  const e = result.config;
   // Syntax only, so a typo fails before anything starts; reachability is checked when provisioning.
   if (e.DATABASE_URL) parsePostgresUrl(e.DATABASE_URL, "DATABASE_URL");
   if (e.REDIS_URL) parseRedisUrl(e.REDIS_URL, "REDIS_URL");

@@ -1,14 +1,10 @@
-import { ConfigError, configErrorExitCode } from "./config-error.ts";
-import type { RunningService, ServiceExit } from "./service-process.ts";
+import { configErrorExitCode } from "@perimeter/runtime";
+import { ConfigError } from "./config-error.ts";
+import { describeExit, type RunningService, type ServiceExit } from "./service-process.ts";
 
 /** A service that died or never became healthy during startup; the message ends with its last lines. */
 export class ServiceStartError extends Error {
   override name = "ServiceStartError";
-}
-
-/** "exited with code 1" or "was killed by SIGKILL", for messages. */
-export function describeExit(exit: ServiceExit): string {
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? "unknown"}`;
 }
 
 function withRecentLines(message: string, service: RunningService): string {

@@ -1,6 +1,6 @@
 import { chmod, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import pg from "pg";
+import { queryOnce } from "@perimeter/db/query-once";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensurePostgres } from "../src/ensure-postgres.ts";
 
@@ -11,15 +11,7 @@ await chmod(parent, 0o755);
 const dataDir = path.join(parent, "data");
 afterAll(() => rm(parent, { recursive: true, force: true }));
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = async (url: string, sql: string) => (await queryOnce(url, sql)).rows;
 
 describe("embedded Postgres", () => {
   it("creates a persistent cluster on first start and reuses it on the next", { timeout: 120_000 }, async () => {

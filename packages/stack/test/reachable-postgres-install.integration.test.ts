@@ -6,12 +6,23 @@ import { isRoot, lookupPostgresUser, type OsUser } from "../src/postgres-os-user
 import {
   cachedInstallDir,
   ensureReachablePostgresInstall,
+  type PostgresInstall,
   packagedPostgresInstall,
 } from "../src/reachable-postgres-install.ts";
 
 const needsRootAndPostgresUser = !isRoot() || !lookupPostgresUser();
 const scratchDirs: string[] = [];
 afterAll(() => Promise.all(scratchDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+/** A copy of the packaged Postgres build in a new directory under /var/tmp with the given mode. */
+async function copyOfInstall(prefix: string, mode: number): Promise<{ dir: string; install: PostgresInstall }> {
+  const packaged = await packagedPostgresInstall();
+  const dir = await mkdtemp(`/var/tmp/${prefix}`);
+  scratchDirs.push(dir);
+  await chmod(dir, mode);
+  await cp(packaged.nativeDir, path.join(dir, "native"), { recursive: true, verbatimSymlinks: true });
+  return { dir, install: { nativeDir: path.join(dir, "native"), version: packaged.version } };
+}
 
 function postgresVersion(binary: string, user: OsUser): string {
   const result = spawnSync(binary, ["--version"], { uid: user.uid, gid: user.gid, cwd: "/", encoding: "utf8" });
@@ -20,14 +31,9 @@ function postgresVersion(binary: string, user: OsUser): string {
 
 describe("Postgres binaries the postgres OS user can reach", () => {
   it.skipIf(needsRootAndPostgresUser)("are used in place when reachable", { timeout: 30_000 }, async () => {
-    const packaged = await packagedPostgresInstall();
     const user = lookupPostgresUser() as OsUser;
     // A world-traversable copy: the checkout itself may sit where the postgres user cannot go.
-    const open = await mkdtemp("/var/tmp/perimeter-pg-reachable-");
-    scratchDirs.push(open);
-    await chmod(open, 0o755);
-    await cp(packaged.nativeDir, path.join(open, "native"), { recursive: true, verbatimSymlinks: true });
-    const install = { nativeDir: path.join(open, "native"), version: packaged.version };
+    const { dir: open, install } = await copyOfInstall("perimeter-pg-reachable-", 0o755);
     const cacheRoot = path.join(open, "cache");
     expect(await ensureReachablePostgresInstall({ install, user, log: () => {}, cacheRoot })).toBe(install.nativeDir);
     expect(await readdir(open)).toEqual(["native"]);
@@ -37,14 +43,9 @@ describe("Postgres binaries the postgres OS user can reach", () => {
     "are copied once into the cache when out of reach, safely under concurrent callers",
     { timeout: 60_000 },
     async () => {
-      const packaged = await packagedPostgresInstall();
       const user = lookupPostgresUser() as OsUser;
       // A checkout in a 0700 directory, as in a clone under /root or in a mktemp directory.
-      const hidden = await mkdtemp("/var/tmp/perimeter-pg-unreachable-");
-      scratchDirs.push(hidden);
-      await chmod(hidden, 0o700);
-      await cp(packaged.nativeDir, path.join(hidden, "native"), { recursive: true, verbatimSymlinks: true });
-      const install = { nativeDir: path.join(hidden, "native"), version: packaged.version };
+      const { dir: hidden, install } = await copyOfInstall("perimeter-pg-unreachable-", 0o700);
       expect(postgresVersion(path.join(install.nativeDir, "bin", "postgres"), user)).toMatch(/^failed/);
 
       // A fresh cache root, so that every run exercises the copy rather than reusing an earlier one.
@@ -59,7 +60,7 @@ describe("Postgres binaries the postgres OS user can reach", () => {
         ensureReachablePostgresInstall(options),
         ensureReachablePostgresInstall(options),
       ]);
-      expect(first).toBe(cachedInstallDir(cacheRoot, packaged.version));
+      expect(first).toBe(cachedInstallDir(cacheRoot, install.version));
       expect(second).toBe(first);
       expect(lines[0]).toContain(`the postgres OS user cannot reach ${hidden}`);
       expect(postgresVersion(path.join(first, "bin", "postgres"), user)).toMatch(/^postgres \(PostgreSQL\) \d+/);

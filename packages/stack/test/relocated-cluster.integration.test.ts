@@ -1,7 +1,7 @@
 import { lstat, mkdtemp, readlink, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { queryOnce } from "@perimeter/db/query-once";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensurePostgres } from "../src/ensure-postgres.ts";
 import { relocatedClusterDir, relocatedClustersRoot } from "../src/postgres-cluster-dir.ts";
@@ -15,15 +15,7 @@ afterAll(async () => {
   await rm(parent, { recursive: true, force: true });
 });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = async (url: string, sql: string) => (await queryOnce(url, sql)).rows;
 
 describe("embedded Postgres with a data directory the postgres OS user cannot reach", () => {
   it.skipIf(!isRoot() || !lookupPostgresUser())(

@@ -2,8 +2,8 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { verifyPassword } from "@perimeter/core";
+import { queryOnce } from "@perimeter/db/query-once";
 import { createScratchDatabase, type ScratchDatabase } from "@perimeter/db/scratch-database";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { findFreePort } from "../src/free-port.ts";
 import { buildWeb } from "../src/web-build.ts";
@@ -110,14 +110,8 @@ async function stopAndCheckNothingLeft(run: Run): Promise<void> {
   expect(stillRunning(children)).toEqual([]);
 }
 
-async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: scratch.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
+async function query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
+  return (await queryOnce<T>(scratch.url, sql)).rows;
 }
 
 beforeAll(async () => {
