@@ -37,6 +37,9 @@ export function spawnDetachedServer(spec: DetachedServerSpec): DetachedServer {
   const logFd = openSync(spec.logFile, "w");
   const child = spawn(spec.command, spec.args, { ...spec.options, detached: true, stdio: ["ignore", logFd, logFd] });
   closeSync(logFd);
+  // A binary that cannot be launched (missing, not executable) is reported by an 'error' event and no
+  // pid; unheard, that event would crash this process. `exited()` already treats it as an exit.
+  child.on("error", () => {});
   const exited = () => child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
 
   return {
