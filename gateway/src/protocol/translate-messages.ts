@@ -1,0 +1,262 @@
+import type { PromptRequest } from "./anthropic.ts";
+import type { ChatMessage, ChatToolCall } from "./openai.ts";
+
+/** How mid-conversation `role: "system"` messages reach a model whose template has no place for them. */
+export type SystemMessagePolicy = "reminder" | "fold";
+
+export interface TranslateMessagesOptions {
+  /** Drop Claude Code's per-session `x-anthropic-billing-header:` system block so prefix caching works. */
+  stripBillingHeader: boolean;
+  systemMessages: SystemMessagePolicy;
+}
+
+export type TranslateMessagesResult = { ok: true; messages: ChatMessage[] } | { ok: false; message: string };
+
+/** What a text-only model gets instead of an image or a binary document (XL-15, XL-17). */
+export const imagePlaceholder = "[image omitted: this model cannot read images]";
+export const binaryDocumentPlaceholder = "[document omitted: this model reads text only]";
+/** Stands in for a tool result the client never sent, so the model's calls and results stay paired. */
+export const missingToolResult = "(no result)";
+
+const billingHeaderPrefix = "x-anthropic-billing-header:";
+
+type Block = { type: string; [field: string]: unknown };
+
+class TranslationError extends Error {}
+
+function fail(message: string): never {
+  throw new TranslationError(message);
+}
+
+function requireString(block: Block, field: string, path: string): string {
+  const value = block[field];
+  if (typeof value !== "string") fail(`${path}.${field}: Input should be a valid string`);
+  return value;
+}
+
+/** Text of a `document` block: inlined when it is text, a placeholder when it is binary (PDF, file, URL). */
+function documentText(block: Block, path: string): string {
+  const source = block.source as Block | undefined;
+  if (!source || typeof source !== "object") fail(`${path}.source: Field required`);
+  const title = typeof block.title === "string" && block.title ? `${block.title}\n` : "";
+  if (source.type === "text") return `${title}${requireString(source, "data", `${path}.source`)}`;
+  if (source.type === "content") {
+    const parts = typeof source.content === "string" ? [source.content] : (source.content as Block[] | undefined);
+    if (!Array.isArray(parts)) fail(`${path}.source.content: Input should be a valid list`);
+    return title + parts.map((part, i) => blockText(part as Block, `${path}.source.content.${i}`)).join("\n");
+  }
+  return binaryDocumentPlaceholder;
+}
+
+/** A user-side block that becomes plain text: text, image, document, search result. */
+function blockText(block: Block | string, path: string): string {
+  if (typeof block === "string") return block;
+  switch (block.type) {
+    case "text":
+      return requireString(block, "text", path);
+    case "image":
+      return imagePlaceholder;
+    case "document":
+      return documentText(block, path);
+    case "search_result": {
+      const content = Array.isArray(block.content) ? (block.content as Block[]) : [];
+      const body = content.map((part, i) => blockText(part, `${path}.content.${i}`)).join("\n");
+      return [block.title, block.source, body].filter((part) => typeof part === "string" && part).join("\n");
+    }
+    case "tool_reference":
+      return `[tool: ${String(block.tool_name ?? block.name ?? "")}]`;
+    default:
+      fail(`${path}.type: \`${block.type}\` blocks are not supported in user content`);
+  }
+}
+
+/** A tool result's content as the one string DeepSeek's encoder needs (XL-15). */
+function toolResultText(block: Block, path: string): string {
+  const content = block.content;
+  let text: string;
+  if (content === undefined || content === null) text = "";
+  else if (typeof content === "string") text = content;
+  else if (Array.isArray(content))
+    text = content.map((part, i) => blockText(part as Block, `${path}.content.${i}`)).join("\n");
+  else fail(`${path}.content: Input should be a valid string or list`);
+  return block.is_error === true ? `[tool error] ${text}` : text;
+}
+
+function systemText(system: PromptRequest["system"], stripBillingHeader: boolean): string {
+  if (system === undefined) return "";
+  if (typeof system === "string") return system;
+  return system
+    .map((block) => block.text)
+    .filter((text) => !(stripBillingHeader && text.startsWith(billingHeaderPrefix)))
+    .join("\n");
+}
+
+/**
+ * Builds the OpenAI message list the DeepSeek V3.2 encoder can render, enforcing what it needs
+ * (protocol reference §3.2):
+ * - one leading system message (XL-10); mid-conversation system messages become `<system-reminder>`
+ *   user text in place (`reminder`) or join the leading one (`fold`) (XL-11);
+ * - tool results become `tool` messages in the order of the assistant's calls, one per call, with
+ *   `(no result)` for a missing one (XL-13, XL-14); text sent beside tool results is appended to the
+ *   last tool message so a tool round is not a new user turn (XL-16);
+ * - consecutive same-role messages are merged (XL-19); thinking goes back as `reasoning`, only for the
+ *   assistant turns after the last user message, where the encoder reads it (XL-18, XL-31);
+ * - a final assistant message (prefill) is refused: the encoder cannot continue one (XL-19b).
+ */
+export function translateMessages(request: PromptRequest, options: TranslateMessagesOptions): TranslateMessagesResult {
+  try {
+    return { ok: true, messages: buildMessages(request, options) };
+  } catch (error) {
+    if (error instanceof TranslationError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+function buildMessages(request: PromptRequest, options: TranslateMessagesOptions): ChatMessage[] {
+  if (request.messages.length === 0) fail("messages: at least one message is required");
+  const foldedSystem: string[] = [];
+  const out: ChatMessage[] = [];
+  /** Calls of the last assistant message still waiting for their results. */
+  let pendingCalls: ChatToolCall[] = [];
+  /** System reminders met while calls were pending: they go after the results. */
+  let heldReminders: string[] = [];
+
+  const last = () => out.at(-1);
+  // User-side text continues whatever user-side message is last — a tool message (XL-16) or a user one —
+  // unless it opens a new turn, which after tool messages is a user message of its own.
+  const emitUserText = (text: string, newTurn = false) => {
+    const previous = last();
+    if (previous?.role === "user" || (previous?.role === "tool" && !newTurn)) {
+      previous.content = previous.content ? `${previous.content}\n\n${text}` : text;
+    } else out.push({ role: "user", content: text });
+  };
+  const resolveCalls = (results: Map<string, string>) => {
+    for (const call of pendingCalls) {
+      out.push({ role: "tool", tool_call_id: call.id, content: results.get(call.id) ?? missingToolResult });
+    }
+    pendingCalls = [];
+  };
+  const flushReminders = () => {
+    for (const text of heldReminders) emitUserText(text);
+    heldReminders = [];
+  };
+
+  request.messages.forEach((message, i) => {
+    const path = `messages.${i}`;
+    const blocks: (Block | string)[] = typeof message.content === "string" ? [message.content] : message.content;
+
+    if (message.role === "system") {
+      const text = blocks.map((block, j) => blockText(block, `${path}.content.${j}`)).join("\n");
+      if (options.systemMessages === "fold") foldedSystem.push(text);
+      else if (pendingCalls.length > 0) heldReminders.push(`<system-reminder>\n${text}\n</system-reminder>`);
+      else emitUserText(`<system-reminder>\n${text}\n</system-reminder>`);
+      return;
+    }
+
+    if (message.role === "user") {
+      const results = new Map<string, string>();
+      const texts: string[] = [];
+      blocks.forEach((block, j) => {
+        const blockPath = `${path}.content.${j}`;
+        if (typeof block !== "string" && block.type === "tool_result") {
+          const id = requireString(block, "tool_use_id", blockPath);
+          if (!pendingCalls.some((call) => call.id === id)) {
+            fail(
+              `${blockPath}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` ` +
+                "block must have a corresponding `tool_use` block in the previous message.",
+            );
+          }
+          // Several results for one call are one result: DeepSeek pairs calls and results by position (F1).
+          const text = toolResultText(block, blockPath);
+          const earlier = results.get(id);
+          results.set(id, earlier === undefined ? text : `${earlier}\n${text}`);
+        } else texts.push(blockText(block, blockPath));
+      });
+      resolveCalls(results);
+      // Consecutive user messages are one turn (Anthropic merges them): text after results continues it.
+      const newTurn = results.size === 0 && request.messages[i - 1]?.role !== "user";
+      if (texts.length > 0) emitUserText(texts.join("\n\n"), newTurn);
+      flushReminders();
+      return;
+    }
+
+    // Assistant. Calls left unanswered by the client still get a result, so the pairing holds.
+    resolveCalls(new Map());
+    flushReminders();
+    const texts: string[] = [];
+    const reasoning: string[] = [];
+    const calls: ChatToolCall[] = [];
+    blocks.forEach((block, j) => {
+      const blockPath = `${path}.content.${j}`;
+      if (typeof block === "string") {
+        texts.push(block);
+        return;
+      }
+      switch (block.type) {
+        case "text":
+          texts.push(requireString(block, "text", blockPath));
+          break;
+        case "thinking":
+          reasoning.push(requireString(block, "thinking", blockPath));
+          break;
+        case "redacted_thinking":
+          break;
+        case "tool_use": {
+          const input = block.input;
+          if (typeof input !== "object" || input === null || Array.isArray(input)) {
+            fail(`${blockPath}.input: Input should be a valid dictionary`);
+          }
+          calls.push({
+            id: requireString(block, "id", blockPath),
+            type: "function",
+            function: { name: requireString(block, "name", blockPath), arguments: JSON.stringify(input) },
+          });
+          break;
+        }
+        default:
+          fail(`${blockPath}.type: \`${block.type}\` blocks are not supported in assistant content`);
+      }
+    });
+    const previous = last();
+    if (previous?.role === "assistant") {
+      // Anthropic merges consecutive turns of one role; so must we (XL-19).
+      previous.content = [previous.content, ...texts].filter(Boolean).join("\n\n");
+      if (calls.length > 0) previous.tool_calls = [...(previous.tool_calls ?? []), ...calls];
+      if (reasoning.length > 0) {
+        const joined = [previous.reasoning, ...reasoning].filter(Boolean).join("\n\n");
+        previous.reasoning = joined;
+        previous.reasoning_content = joined;
+      }
+    } else {
+      out.push({
+        role: "assistant",
+        content: texts.join("\n\n"),
+        ...(calls.length > 0 ? { tool_calls: calls } : {}),
+        ...(reasoning.length > 0
+          ? { reasoning: reasoning.join("\n\n"), reasoning_content: reasoning.join("\n\n") }
+          : {}),
+      });
+    }
+    pendingCalls = [...pendingCalls, ...calls];
+  });
+
+  if (pendingCalls.length > 0 || last()?.role === "assistant") {
+    fail(
+      `messages.${request.messages.length - 1}: a final assistant message (prefill) is not supported by this model; ` +
+        "end the conversation with a user message",
+    );
+  }
+  flushReminders();
+
+  // The encoder drops reasoning before the last user message anyway; not sending it saves bandwidth.
+  const lastUser = out.findLastIndex((message) => message.role === "user");
+  for (const message of out.slice(0, Math.max(lastUser, 0))) {
+    if (message.role === "assistant") {
+      delete message.reasoning;
+      delete message.reasoning_content;
+    }
+  }
+
+  const system = [systemText(request.system, options.stripBillingHeader), ...foldedSystem].filter(Boolean).join("\n\n");
+  return system ? [{ role: "system", content: system }, ...out] : out;
+}
