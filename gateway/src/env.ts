@@ -10,6 +10,8 @@ import {
   secretVar,
 } from "@perimeter/runtime";
 import { z } from "zod";
+import type { SystemMessagePolicy } from "./protocol/translate-messages.ts";
+import type { ServerToolPolicy } from "./protocol/translate-tools.ts";
 
 /** Everything the gateway reads from its environment, parsed once at boot by `loadGatewayConfig`. */
 export interface GatewayConfig {
@@ -19,14 +21,64 @@ export interface GatewayConfig {
   redisUrl: string;
   /** Master secret (≥ 32 characters); API-key hashes are keyed from it. Never logged. */
   perimeterSecret: string;
-  /** Root of the OpenAI-compatible vLLM server, without a trailing slash or `/v1`. */
-  vllmBaseUrl: string;
+  upstream: {
+    /** Root of the OpenAI-compatible vLLM server, without a trailing slash or `/v1`. */
+    url: string;
+    /** Its `--served-model-name`. */
+    servedModel: string;
+    /** Sent as `Authorization: Bearer` when vLLM runs with `--api-key`. Never logged. */
+    apiKey?: string;
+    /** Context window used until vLLM's `/v1/models` reports `max_model_len`. */
+    fallbackMaxModelLen: number;
+    /** How long a request may wait for the next byte from vLLM. */
+    timeoutMs: number;
+  };
+  models: {
+    /** The name clients use for the default model. */
+    publicName: string;
+    /** More names for it; a trailing `*` matches a prefix (`claude-*` catches Claude Code's defaults). */
+    aliases: string[];
+  };
+  protocol: {
+    stripBillingHeader: boolean;
+    systemMessages: SystemMessagePolicy;
+    serverTools: ServerToolPolicy;
+    /** Longest upstream silence before a keep-alive is written to a stream (SSE-09 asks for ≤ 15 s). */
+    keepAliveMs: number;
+  };
 }
 
 /** `http://vllm:8000/v1/` and `http://vllm:8000` name the same server; routes append their own paths. */
 function toServerRoot(value: string): string {
   return value.replace(/\/+$/, "").replace(/\/v1$/, "");
 }
+
+const modelName = z.string().regex(/^[\w.:/[\]-]{1,128}$/, "must be a model name (letters, digits, . _ - : / [ ])");
+
+const aliasList = z
+  .string()
+  .regex(/^[\w.:/[\]*,\s-]*$/, "must be a comma-separated list of model names (a trailing * matches a prefix)")
+  .transform((value) =>
+    value
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .refine((names) => names.every((name) => !name.slice(0, -1).includes("*")), "may use * only at the end of a name");
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(["1", "0", "true", "false"], "must be 1, 0, true or false")
+    .transform((value) => value === "1" || value === "true")
+    .default(fallback);
+
+const positiveInt = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `must be a whole number between ${min} and ${max}`)
+    .default(fallback);
 
 /** The gateway's variables, mapped to its config once they are valid. */
 const gatewayEnvSchema = z
@@ -36,7 +88,17 @@ const gatewayEnvSchema = z
     DATABASE_URL: postgresUrlVar(),
     REDIS_URL: redisUrlVar(),
     PERIMETER_SECRET: secretVar(32),
-    VLLM_BASE_URL: httpUrlVar().transform(toServerRoot),
+    VLLM_URL: httpUrlVar().transform(toServerRoot),
+    VLLM_MODEL: modelName.default("umans-coder"),
+    VLLM_API_KEY: secretVar(1).optional(),
+    VLLM_MAX_MODEL_LEN: positiveInt(163_840, 1024, 10_000_000),
+    VLLM_TIMEOUT_MS: positiveInt(600_000, 1_000, 3_600_000),
+    GATEWAY_MODEL: modelName.default("umans-coder-v0"),
+    GATEWAY_MODEL_ALIASES: aliasList.default(["claude-*"]),
+    GATEWAY_STRIP_BILLING_HEADER: flag(true),
+    GATEWAY_SYSTEM_MESSAGES: z.enum(["reminder", "fold"], "must be reminder or fold").default("reminder"),
+    GATEWAY_SERVER_TOOLS: z.enum(["reject", "strip"], "must be reject or strip").default("reject"),
+    GATEWAY_KEEPALIVE_MS: positiveInt(10_000, 10, 15_000),
   })
   .transform(
     (env): GatewayConfig => ({
@@ -45,7 +107,20 @@ const gatewayEnvSchema = z
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       perimeterSecret: env.PERIMETER_SECRET,
-      vllmBaseUrl: env.VLLM_BASE_URL,
+      upstream: {
+        url: env.VLLM_URL,
+        servedModel: env.VLLM_MODEL,
+        ...(env.VLLM_API_KEY ? { apiKey: env.VLLM_API_KEY } : {}),
+        fallbackMaxModelLen: env.VLLM_MAX_MODEL_LEN,
+        timeoutMs: env.VLLM_TIMEOUT_MS,
+      },
+      models: { publicName: env.GATEWAY_MODEL, aliases: env.GATEWAY_MODEL_ALIASES },
+      protocol: {
+        stripBillingHeader: env.GATEWAY_STRIP_BILLING_HEADER,
+        systemMessages: env.GATEWAY_SYSTEM_MESSAGES,
+        serverTools: env.GATEWAY_SERVER_TOOLS,
+        keepAliveMs: env.GATEWAY_KEEPALIVE_MS,
+      },
     }),
   );
 

@@ -17,7 +17,7 @@ describe("gateway process", () => {
       DATABASE_URL: inject("databaseUrl"),
       REDIS_URL: inject("redisUrl"),
       PERIMETER_SECRET: "x".repeat(40),
-      VLLM_BASE_URL: sim.url,
+      VLLM_URL: sim.url,
     };
   });
 

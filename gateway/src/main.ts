@@ -16,7 +16,7 @@ exitOnShutdownSignal(log, async () => {
 
 try {
   const url = await listen(server, config.port, config.host);
-  log.info("listening", { url, upstream: config.vllmBaseUrl });
+  log.info("listening", { url, upstream: config.upstream.url, model: config.models.publicName });
 } catch (error) {
   log.error("failed to start", { error: errorMessage(error) });
   await closeServices(services);

@@ -1,42 +1,20 @@
 import { createDb } from "@perimeter/db";
-import { closeServer, listen, silentLogger } from "@perimeter/runtime";
 import { closedPort } from "@perimeter/runtime/testing";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createServer } from "./server.ts";
-import { closeServices, type GatewayServices } from "./services.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
 import { createUpstream } from "./upstream.ts";
 
-/** Starts a gateway in this process on a free port; the returned `stop` also releases its clients. */
-async function startGateway(services: GatewayServices) {
-  const server = createServer(services);
-  const url = await listen(server, 0, "127.0.0.1");
-  return {
-    url,
-    stop: async () => {
-      await closeServer(server);
-      await closeServices(services);
-    },
-  };
-}
-
-function healthyServices(upstreamUrl: string): GatewayServices {
-  return {
-    log: silentLogger,
-    db: createDb(inject("databaseUrl"), { maxConnections: 2 }),
-    redis: new Redis(inject("redisUrl")),
-    upstream: createUpstream(upstreamUrl),
-  };
-}
+const urls = () => ({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") });
 
 describe("gateway health routes", () => {
   let sim: RunningVllmSim;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     sim = await startVllmSim();
-    gateway = await startGateway(healthyServices(sim.url));
+    gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
   });
 
   afterAll(async () => {
@@ -57,10 +35,21 @@ describe("gateway health routes", () => {
     expect(res.status).toBe(200);
   });
 
-  it("HEAD / answers 204", async () => {
-    const res = await fetch(gateway.url, { method: "HEAD" });
-    expect(res.status).toBe(204);
-    expect(res.headers.get("request-id")).toMatch(/^req_/);
+  it("T-26: HEAD /, HEAD /api/hello and HEAD under a prefix answer 204 without a key", async () => {
+    for (const path of ["/", "/api/hello", "/anthropic"]) {
+      const res = await fetch(`${gateway.url}${path}`, { method: "HEAD" });
+      expect(res.status).toBe(204);
+      expect(res.headers.get("request-id")).toMatch(/^req_/);
+    }
+  });
+
+  it("GET /metrics answers Prometheus text that counts the requests answered", async () => {
+    await fetch(`${gateway.url}/v1/messages`, { method: "POST", body: "{}" });
+    const res = await fetch(`${gateway.url}/metrics`);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/perimeter_gateway_requests_total\{route="messages",status="400",error_type=""\} [1-9]/);
+    expect(text).toContain("perimeter_gateway_requests_in_flight");
   });
 
   it("answers unknown routes with Anthropic's not_found_error envelope and a fresh request-id", async () => {
@@ -80,53 +69,60 @@ describe("gateway health routes", () => {
 
 describe("gateway readiness with a dependency down", () => {
   let sim: RunningVllmSim;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     sim = await startVllmSim();
+  });
+
+  afterEach(async () => {
+    await gateway?.stop();
   });
 
   afterAll(async () => {
     await sim?.close();
   });
 
-  async function readyz(services: GatewayServices) {
-    const gateway = await startGateway(services);
-    try {
-      const res = await fetch(`${gateway.url}/readyz`);
-      return { status: res.status, body: await res.json() };
-    } finally {
-      await gateway.stop();
-    }
+  async function readyz() {
+    const res = await fetch(`${gateway.url}/readyz`);
+    return { status: res.status, body: await res.json() };
   }
 
-  it("names the upstream when nothing listens at VLLM_BASE_URL", async () => {
-    const services = healthyServices(`http://127.0.0.1:${await closedPort()}`);
-    expect(await readyz(services)).toEqual({
+  it("names the upstream when nothing listens at VLLM_URL", async () => {
+    gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    await gateway.services.upstream.close();
+    gateway.services.upstream = createUpstream({
+      url: `http://127.0.0.1:${await closedPort()}`,
+      servedModel: "umans-coder",
+      fallbackMaxModelLen: 1024,
+      timeoutMs: 5_000,
+    });
+    expect(await readyz()).toEqual({
       status: 503,
       body: { status: "unavailable", checks: { postgres: "ok", redis: "ok", upstream: "error" } },
     });
   });
 
   it("names redis when Redis is unreachable", async () => {
-    const services = healthyServices(sim.url);
-    services.redis.disconnect();
-    services.redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, {
+    gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    gateway.services.redis.disconnect();
+    gateway.services.redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
-    services.redis.on("error", () => {});
-    expect(await readyz(services)).toEqual({
+    gateway.services.redis.on("error", () => {});
+    expect(await readyz()).toEqual({
       status: 503,
       body: { status: "unavailable", checks: { postgres: "ok", redis: "error", upstream: "ok" } },
     });
   });
 
   it("names postgres when the database is unreachable", async () => {
-    const services = healthyServices(sim.url);
-    await services.db.$disconnect();
-    services.db = createDb(`postgresql://postgres@127.0.0.1:${await closedPort()}/none`);
-    expect(await readyz(services)).toEqual({
+    gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    await gateway.services.db.$disconnect();
+    gateway.services.db = createDb(`postgresql://postgres@127.0.0.1:${await closedPort()}/none`);
+    expect(await readyz()).toEqual({
       status: 503,
       body: { status: "unavailable", checks: { postgres: "error", redis: "ok", upstream: "ok" } },
     });

@@ -1,9 +1,9 @@
 import type http from "node:http";
-import { sendJson } from "@perimeter/runtime";
+import type { AnthropicErrorType } from "../protocol/anthropic.ts";
 
 /**
  * HTTP status → Anthropic `error.type`, the one table the gateway uses to shape errors the way
- * Claude Code and the Anthropic SDKs expect them (see the protocol reference, "Errors").
+ * Claude Code and the Anthropic SDKs expect them (protocol reference §2.4, api/errors).
  */
 const anthropicErrorTypes = {
   400: "invalid_request_error",
@@ -17,28 +17,45 @@ const anthropicErrorTypes = {
   500: "api_error",
   504: "timeout_error",
   529: "overloaded_error",
-} as const;
+} as const satisfies Record<number, AnthropicErrorType>;
 
 export type AnthropicErrorStatus = keyof typeof anthropicErrorTypes;
+
+/** Anthropic's error type for a status of the table above. */
+export function anthropicErrorType(status: AnthropicErrorStatus): AnthropicErrorType {
+  return anthropicErrorTypes[status];
+}
 
 /** Anthropic's error envelope, as the SDKs parse it. */
 interface AnthropicErrorBody {
   type: "error";
-  error: { type: (typeof anthropicErrorTypes)[AnthropicErrorStatus]; message: string };
+  error: { type: AnthropicErrorType; message: string };
   request_id: string;
 }
 
-/** Answers with `status` and Anthropic's error envelope, its `error.type` taken from the table above. */
+/**
+ * Answers with `status` and Anthropic's error envelope, its `error.type` taken from the table above.
+ * `x-should-retry` tells Claude Code and the SDKs whether to retry (CC-32): yes for capacity, timeouts
+ * and server faults, no for the client's own mistakes. `headers` adds e.g. `retry-after`.
+ */
 export function sendAnthropicError(
   res: http.ServerResponse,
   status: AnthropicErrorStatus,
   message: string,
   requestId: string,
+  headers: Record<string, string> = {},
 ): void {
   const body: AnthropicErrorBody = {
     type: "error",
     error: { type: anthropicErrorTypes[status], message },
     request_id: requestId,
   };
-  sendJson(res, status, body);
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(payload),
+    "x-should-retry": status >= 500 ? "true" : "false",
+    ...headers,
+  });
+  res.end(payload);
 }

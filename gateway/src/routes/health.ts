@@ -10,8 +10,11 @@ export const healthz: RouteHandler = ({ res }) => {
   sendJson(res, 200, { status: "ok" });
 };
 
-/** `HEAD /`: connectivity probe some clients send to the base URL before anything else. */
-export const headRoot: RouteHandler = ({ res }) => {
+/**
+ * `HEAD` on any path, `/` and `/api/hello` included: the connection-warming probes Claude Code sends to its
+ * base URL (CC-04). 204, no authentication, no quota.
+ */
+export const headProbe: RouteHandler = ({ res }) => {
   res.writeHead(204).end();
 };
 
@@ -26,4 +29,12 @@ export function readyz(services: GatewayServices): RouteHandler {
     { name: "upstream", run: (signal) => services.upstream.health(signal) },
   ];
   return ({ res }) => answerReadiness(res, checks, readinessTimeoutMs, services.log);
+}
+
+/** `GET /metrics`: Prometheus text (requests, latency, time to first token, tokens, in-flight, aborts). */
+export function metrics(services: GatewayServices): RouteHandler {
+  return async ({ res }) => {
+    const text = await services.metrics.registry.metrics();
+    res.writeHead(200, { "content-type": services.metrics.registry.contentType }).end(text);
+  };
 }

@@ -1,0 +1,104 @@
+import type http from "node:http";
+import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic-error.ts";
+import { SseResponse } from "../http/sse-response.ts";
+import type { AnthropicErrorType, StreamEvent } from "../protocol/anthropic.ts";
+import { mapUpstreamFailure } from "../protocol/map-upstream-error.ts";
+import { SseDecoder } from "../protocol/sse-decoder.ts";
+import { StreamTranslator } from "../protocol/stream-translator.ts";
+import type { ResponseContext } from "../protocol/translate-response.ts";
+import { classifyUpstreamFailure, type UpstreamReply } from "../upstream.ts";
+import type { RequestOutcome } from "./request-outcome.ts";
+
+const statusOfError: Record<AnthropicErrorType, AnthropicErrorStatus> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  conflict_error: 409,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+};
+
+export interface StreamOptions {
+  keepAliveMs: number;
+  /** `performance.now()` when the request arrived, for the time to first token. */
+  arrivedAt: number;
+  /** Aborted when the client goes away; the upstream body is then dropped at once. */
+  signal: AbortSignal;
+}
+
+/**
+ * Streams vLLM's answer to the client as Anthropic SSE, chunk by chunk with nothing buffered, through
+ * `StreamTranslator`. A failure before anything was streamed is answered as a JSON error the client
+ * retries (T-19); after that, as the translator's `error` event, and the body is closed (T-25, CC-33).
+ */
+export async function respondStream(
+  res: http.ServerResponse,
+  reply: UpstreamReply,
+  ctx: ResponseContext & { requestId: string },
+  options: StreamOptions,
+): Promise<RequestOutcome> {
+  const translator = new StreamTranslator(ctx);
+  const sse = new SseResponse(res, { keepAliveMs: options.keepAliveMs, started: () => translator.started });
+  const decoder = new SseDecoder();
+  const utf8 = new TextDecoder();
+  let firstTokenAt: number | undefined;
+
+  // Sends events, or — when the stream failed before it started — answers with a plain JSON error.
+  const deliver = async (events: StreamEvent[]): Promise<boolean> => {
+    const error = translator.summary?.error;
+    if (error && !translator.started && !sse.committed) {
+      sse.dispose();
+      sendAnthropicError(res, statusOfError[error.type], error.message, ctx.requestId);
+      return false;
+    }
+    if (firstTokenAt === undefined && events.some((event) => event.type === "content_block_delta")) {
+      firstTokenAt = performance.now();
+    }
+    await sse.send(events);
+    return true;
+  };
+
+  let streamed = true;
+  try {
+    for await (const chunk of reply.body) {
+      const events: StreamEvent[] = [];
+      for (const data of decoder.push(utf8.decode(chunk, { stream: true }))) events.push(...translator.pushData(data));
+      if (events.length > 0) streamed = await deliver(events);
+      if (translator.finished) break;
+    }
+    if (!translator.finished) {
+      const events: StreamEvent[] = [];
+      for (const data of decoder.flush()) events.push(...translator.pushData(data));
+      events.push(...translator.end());
+      streamed = await deliver(events);
+    }
+  } catch (error) {
+    if (options.signal.aborted) {
+      sse.dispose();
+      return { status: 499, clientAbort: true, ...usageSoFar(translator) };
+    }
+    // The upstream connection broke or went silent past the timeout in the middle of the answer.
+    const kind = classifyUpstreamFailure(error, options.signal) === "timeout" ? "timeout" : "unavailable";
+    const failure = mapUpstreamFailure(kind, (error as Error).message);
+    streamed = await deliver(translator.fail({ type: failure.type, message: failure.message }));
+  }
+  if (streamed) sse.end();
+  const summary = translator.summary;
+  const error = summary?.error;
+  return {
+    status: streamed ? 200 : statusOfError[error?.type ?? "api_error"],
+    ...(error ? { errorType: error.type, errorMessage: error.message } : {}),
+    ...usageSoFar(translator),
+    ...(firstTokenAt !== undefined ? { timeToFirstTokenMs: Math.round(firstTokenAt - options.arrivedAt) } : {}),
+  };
+}
+
+function usageSoFar(translator: StreamTranslator): Pick<RequestOutcome, "usage" | "stopReason"> {
+  const summary = translator.summary;
+  return summary ? { usage: summary.usage, stopReason: summary.stopReason } : {};
+}

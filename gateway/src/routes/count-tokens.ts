@@ -1,0 +1,73 @@
+import { sendJson } from "@perimeter/runtime";
+import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic-error.ts";
+import { readJsonBody } from "../http/read-json-body.ts";
+import type { RequestContext, RouteHandler } from "../http/route.ts";
+import { authenticate } from "../pipeline/authenticate.ts";
+import { loadKeyPolicy } from "../pipeline/load-key-policy.ts";
+import { countTokensRequestSchema, parseRequest } from "../protocol/anthropic.ts";
+import type { TokenizeChatRequest } from "../protocol/openai.ts";
+import { toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
+import type { GatewayServices } from "../services.ts";
+import type { Upstream } from "../upstream.ts";
+
+/** How long a count may wait for vLLM before the local estimate answers instead. */
+const tokenizeTimeoutMs = 10_000;
+
+/** A rough count for when vLLM cannot answer: about four characters per token, rounded up. */
+export function estimateTokens(request: TokenizeChatRequest): number {
+  return Math.ceil(JSON.stringify([request.messages, request.tools ?? []]).length / 4);
+}
+
+async function countWithUpstream(upstream: Upstream, request: TokenizeChatRequest): Promise<number | string> {
+  try {
+    const reply = await upstream.tokenize(request, AbortSignal.timeout(tokenizeTimeoutMs));
+    const text = await reply.body.text();
+    if (reply.status !== 200) return `vLLM /tokenize answered ${reply.status}: ${text.slice(0, 300)}`;
+    const count = (JSON.parse(text) as { count?: unknown }).count;
+    return typeof count === "number" ? count : "vLLM /tokenize answered without a count";
+  } catch (error) {
+    return `vLLM /tokenize failed: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * `POST /v1/messages/count_tokens`: `{"input_tokens": N}` where N is what vLLM's `/tokenize` counts for the
+ * very prompt a generation would send — same translation, tools, thinking flag and generation prompt — so
+ * it equals that generation's `prompt_tokens` (UP-10, T-20). Never quota-blocked or metered (Q-04). When
+ * vLLM cannot count, a local estimate answers, marked by `x-perimeter-token-count: estimate`.
+ */
+export function countTokensRoute(services: GatewayServices): RouteHandler {
+  const refuse = (ctx: RequestContext, status: AnthropicErrorStatus, message: string) => {
+    sendAnthropicError(ctx.res, status, message, ctx.requestId, status === 413 ? { connection: "close" } : {});
+  };
+  return async (ctx) => {
+    const body = await readJsonBody(ctx.req);
+    if (!body.ok) return refuse(ctx, body.status, body.message);
+    const parsed = parseRequest(countTokensRequestSchema, body.body);
+    if (!parsed.ok) return refuse(ctx, 400, parsed.message);
+    const auth = await authenticate(services, ctx.req.headers);
+    if (!auth.ok) return refuse(ctx, auth.status, auth.message);
+    const model = services.models.resolve(parsed.request.model);
+    if (!model) return refuse(ctx, 404, `model: ${parsed.request.model}`);
+    const policy = await loadKeyPolicy(services.db, auth.key);
+    const translated = translatePrompt(parsed.request, {
+      ...services.protocol,
+      servedModel: model.servedName,
+      thinkingPolicy: policy.thinking,
+    });
+    if (!translated.ok) return refuse(ctx, 400, translated.message);
+
+    const tokenize = toTokenizeRequest(translated.prompt);
+    const counted = await countWithUpstream(model.upstream, tokenize);
+    if (typeof counted === "number") return sendJson(ctx.res, 200, { input_tokens: counted });
+    services.log.warn("count_tokens fell back to an estimate", { requestId: ctx.requestId, reason: counted });
+    const payload = JSON.stringify({ input_tokens: estimateTokens(tokenize) });
+    ctx.res
+      .writeHead(200, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(payload),
+        "x-perimeter-token-count": "estimate",
+      })
+      .end(payload);
+  };
+}

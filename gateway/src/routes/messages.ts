@@ -1,0 +1,139 @@
+import { randomBase32 } from "@perimeter/db";
+import { sendJson } from "@perimeter/runtime";
+import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic-error.ts";
+import { readJsonBody } from "../http/read-json-body.ts";
+import type { RequestContext, RouteHandler } from "../http/route.ts";
+import { SseResponse } from "../http/sse-response.ts";
+import { authenticate } from "../pipeline/authenticate.ts";
+import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
+import { loadKeyPolicy, modelAllowed } from "../pipeline/load-key-policy.ts";
+import type { RequestOutcome } from "../pipeline/request-outcome.ts";
+import { readCompletion, respondJson } from "../pipeline/respond-json.ts";
+import { respondStream } from "../pipeline/respond-stream.ts";
+import { type AnthropicMessage, messagesRequestSchema, parseRequest } from "../protocol/anthropic.ts";
+import { toChatCompletionRequest, translatePrompt } from "../protocol/translate-request.ts";
+import type { ResponseContext } from "../protocol/translate-response.ts";
+import type { GatewayServices } from "../services.ts";
+import type { UpstreamReply } from "../upstream.ts";
+
+/** A refusal before the upstream is involved, answered and logged the same way everywhere. */
+function refuse(ctx: RequestContext, status: AnthropicErrorStatus, message: string, headers?: Record<string, string>) {
+  sendAnthropicError(ctx.res, status, message, ctx.requestId, headers);
+  return { status, errorMessage: message } satisfies RequestOutcome;
+}
+
+/**
+ * `POST /v1/messages`: the gateway's request path, stage by stage — read the body, check it, authenticate
+ * the key, resolve the model and the team's policy for it, translate, send to vLLM, then answer as JSON or
+ * as an SSE stream. Each stage is its own module; this file only puts them in order.
+ */
+export function messagesRoute(services: GatewayServices): RouteHandler {
+  return async (ctx) => {
+    const arrivedAt = performance.now();
+    const done = services.metrics.begin("messages");
+    const outcome = await handle(services, ctx, arrivedAt);
+    const durationMs = performance.now() - arrivedAt;
+    done(outcome, durationMs);
+    services.log.info("messages", { requestId: ctx.requestId, durationMs: Math.round(durationMs), ...outcome });
+  };
+}
+
+async function handle(services: GatewayServices, ctx: RequestContext, arrivedAt: number): Promise<RequestOutcome> {
+  const { req, res, requestId } = ctx;
+  const body = await readJsonBody(req);
+  if (!body.ok) return refuse(ctx, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
+  const parsed = parseRequest(messagesRequestSchema, body.body);
+  if (!parsed.ok) return refuse(ctx, 400, parsed.message);
+  const request = parsed.request;
+
+  const auth = await authenticate(services, req.headers);
+  if (!auth.ok) return refuse(ctx, auth.status, auth.message);
+  const ids = { keyId: auth.key.id, teamId: auth.key.teamId };
+
+  const model = services.models.resolve(request.model);
+  if (!model) return { ...refuse(ctx, 404, `model: ${request.model}`), ...ids };
+  const policy = await loadKeyPolicy(services.db, auth.key);
+  if (!modelAllowed(policy, model.publicName)) {
+    return { ...refuse(ctx, 403, `model \`${model.publicName}\` is not allowed for this key's team`), ...ids };
+  }
+
+  const translated = translatePrompt(request, {
+    ...services.protocol,
+    servedModel: model.servedName,
+    thinkingPolicy: policy.thinking,
+  });
+  if (!translated.ok) return { ...refuse(ctx, 400, translated.message), ...ids };
+  const stream = request.stream === true;
+  const maxModelLen = await model.upstream.maxModelLen();
+  // `max_tokens: 0` only warms the prefix cache: one token is generated upstream and none returned.
+  const prewarm = request.max_tokens === 0;
+  const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, maxModelLen - 1);
+  const chat = toChatCompletionRequest(translated.prompt, request, { maxTokens, stream: stream && !prewarm });
+
+  // The client going away aborts the upstream request at once, whatever stage it is in.
+  const abort = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const forwarded = await forwardToUpstream(model.upstream, chat, abort.signal);
+  const context = {
+    messageId: `msg_${randomBase32(24)}`,
+    model: request.model,
+    requestId,
+    stopSequences: request.stop_sequences,
+  };
+  const base = { ...ids, model: model.publicName, stream };
+  if (!forwarded.ok) {
+    if (forwarded.aborted) return { ...base, status: 499, clientAbort: true };
+    const { failure } = forwarded;
+    sendAnthropicError(res, failure.status, failure.message, requestId);
+    return { ...base, status: failure.status, errorType: failure.type, errorMessage: failure.message };
+  }
+  if (prewarm) return { ...base, ...(await answerPrewarm(ctx, forwarded.reply, context, stream, abort.signal)) };
+  if (!stream) return { ...base, ...(await respondJson(res, forwarded.reply, context, abort.signal)) };
+  return {
+    ...base,
+    ...(await respondStream(res, forwarded.reply, context, {
+      keepAliveMs: services.protocol.keepAliveMs,
+      arrivedAt,
+      signal: abort.signal,
+    })),
+  };
+}
+
+/**
+ * Anthropic's cache pre-warm (`max_tokens: 0`): vLLM processed the prompt (and generated one token, which
+ * is dropped); the answer has no content, `max_tokens` as its stop reason and the prompt's usage.
+ */
+async function answerPrewarm(
+  ctx: RequestContext,
+  reply: UpstreamReply,
+  context: ResponseContext,
+  stream: boolean,
+  signal: AbortSignal,
+): Promise<RequestOutcome> {
+  const read = await readCompletion(reply, context, signal);
+  if (!read.ok) {
+    if (read.aborted) return { status: 499, clientAbort: true };
+    return { ...refuse(ctx, 500, read.message), errorType: "api_error" };
+  }
+  const usage = { ...read.message.usage, output_tokens: 0 };
+  const message: AnthropicMessage = {
+    ...read.message,
+    content: [],
+    stop_reason: "max_tokens",
+    stop_sequence: null,
+    usage,
+  };
+  if (!stream) sendJson(ctx.res, 200, message);
+  else {
+    const sse = new SseResponse(ctx.res, { keepAliveMs: 15_000, started: () => true });
+    await sse.send([
+      { type: "message_start", message: { ...message, content: [], stop_reason: null } },
+      { type: "message_delta", delta: { stop_reason: "max_tokens", stop_sequence: null }, usage },
+      { type: "message_stop" },
+    ]);
+    sse.end();
+  }
+  return { status: 200, usage, stopReason: "max_tokens" };
+}

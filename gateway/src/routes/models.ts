@@ -1,0 +1,47 @@
+import { sendJson } from "@perimeter/runtime";
+import { sendAnthropicError } from "../http/anthropic-error.ts";
+import type { RouteHandler } from "../http/route.ts";
+import type { ServedModel } from "../model-catalog.ts";
+import { authenticate } from "../pipeline/authenticate.ts";
+import { loadKeyPolicy, modelAllowed } from "../pipeline/load-key-policy.ts";
+import type { GatewayServices } from "../services.ts";
+
+/** One entry of Anthropic's model list (api/models/list). */
+interface ModelInfo {
+  type: "model";
+  id: string;
+  display_name: string;
+  created_at: string;
+  max_input_tokens: number;
+}
+
+/**
+ * `GET /v1/models` and `GET /v1/models/{id}` in Anthropic's shape, listing the models the key's team may
+ * use (Q-10). Claude Code asks only with gateway model discovery on (CC-05), with a 3 s budget and no
+ * redirects: the answer comes straight from the catalog. Never quota-blocked.
+ */
+export function modelsRoute(services: GatewayServices): RouteHandler {
+  const createdAt = new Date().toISOString();
+  const describe = async (model: ServedModel): Promise<ModelInfo> => ({
+    type: "model",
+    id: model.publicName,
+    display_name: model.publicName,
+    created_at: createdAt,
+    max_input_tokens: await model.upstream.maxModelLen(),
+  });
+  return async ({ req, res, requestId }) => {
+    const auth = await authenticate(services, req.headers);
+    if (!auth.ok) return sendAnthropicError(res, auth.status, auth.message, requestId);
+    const policy = await loadKeyPolicy(services.db, auth.key);
+    const allowed = services.models.list().filter((model) => modelAllowed(policy, model.publicName));
+    const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
+    const id = decodeURIComponent(path.slice(path.lastIndexOf("/v1/models") + "/v1/models".length).replace(/^\//, ""));
+    if (id) {
+      const model = allowed.find((candidate) => candidate.publicName === id);
+      if (!model) return sendAnthropicError(res, 404, `model: ${id}`, requestId);
+      return sendJson(res, 200, await describe(model));
+    }
+    const data = await Promise.all(allowed.map(describe));
+    sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+  };
+}

@@ -1,0 +1,96 @@
+import { type ApiKeyView, type CoreContext, createApiKey } from "@perimeter/core";
+import { createTestTeam, createTestTenant, type TestTeam, testKeyPepper } from "@perimeter/core/testing";
+import { createDb } from "@perimeter/db";
+import { closeServer, listen, silentLogger } from "@perimeter/runtime";
+import { Redis } from "ioredis";
+import type { GatewayConfig } from "../env.ts";
+import { createMetrics } from "../metrics.ts";
+import { createModelCatalog } from "../model-catalog.ts";
+import { createServer } from "../server.ts";
+import { closeServices, type GatewayServices } from "../services.ts";
+import { createUpstream } from "../upstream.ts";
+
+export interface TestGatewayOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  /** The vLLM (simulator) the gateway forwards to. */
+  upstreamUrl: string;
+  servedModel?: string;
+  protocol?: Partial<GatewayConfig["protocol"]>;
+  upstreamTimeoutMs?: number;
+}
+
+export interface TestGateway {
+  url: string;
+  services: GatewayServices;
+  /** The organization's admin context, to create more keys, limits, revocations. */
+  ctx: CoreContext;
+  team: TestTeam;
+  /** A working inference key of `team`, and its token. */
+  key: ApiKeyView;
+  token: string;
+  /** Issues another inference key of `team`. */
+  newKey(input?: { expiresAt?: Date; name?: string }): Promise<{ key: ApiKeyView; token: string }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway in this process on a free port, in front of `upstreamUrl`, with real Postgres and Redis and a
+ * fresh organization, team and key of its own (so test files run in parallel on one database).
+ */
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const db = createDb(options.databaseUrl, { maxConnections: 4 });
+  const upstream = createUpstream({
+    url: options.upstreamUrl,
+    servedModel: options.servedModel ?? "umans-coder",
+    fallbackMaxModelLen: 163_840,
+    timeoutMs: options.upstreamTimeoutMs ?? 600_000,
+  });
+  const services: GatewayServices = {
+    log: silentLogger,
+    db,
+    redis: new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }),
+    keyPepper: testKeyPepper,
+    upstream,
+    models: createModelCatalog(
+      { publicName: "umans-coder-v0", servedName: options.servedModel ?? "umans-coder", upstream },
+      ["claude-*"],
+    ),
+    protocol: {
+      stripBillingHeader: true,
+      systemMessages: "reminder",
+      serverTools: "reject",
+      keepAliveMs: 10_000,
+      ...options.protocol,
+    },
+    metrics: createMetrics(),
+  };
+  const tenant = await createTestTenant(db);
+  const team = await createTestTeam(tenant.ctx);
+  const newKey = async (input: { expiresAt?: Date; name?: string } = {}) => {
+    const created = await createApiKey(tenant.ctx, {
+      teamId: team.team.id,
+      ownerUserId: team.developer.id,
+      name: input.name ?? "test key",
+      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+    });
+    if (!created.ok) throw new Error(`test key: ${created.code}`);
+    return { key: created.key, token: created.secret };
+  };
+  const first = await newKey();
+  const server = createServer(services);
+  const url = await listen(server, 0, "127.0.0.1");
+  return {
+    url,
+    services,
+    ctx: tenant.ctx,
+    team,
+    key: first.key,
+    token: first.token,
+    newKey,
+    stop: async () => {
+      await closeServer(server, 0);
+      await closeServices(services);
+    },
+  };
+}
