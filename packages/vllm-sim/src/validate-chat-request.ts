@@ -103,7 +103,7 @@ function flattenContent(content: unknown, where: string, role: string, partsAllo
   return texts.join("\n");
 }
 
-function parseToolCalls(raw: unknown, where: string): PromptToolCall[] & { ids?: string[] } {
+function parseToolCalls(raw: unknown, where: string): PromptToolCall[] {
   if (!Array.isArray(raw))
     throw new Refusal(fieldError([...where.split("."), "tool_calls"], "Input should be a valid list", "list_type"));
   const calls: PromptToolCall[] = [];
@@ -141,6 +141,7 @@ const roles = new Set(["system", "developer", "user", "assistant", "tool"]);
 function parseMessages(
   raw: unknown[],
   reasoningField: ReasoningField,
+  thinking: boolean,
 ): { messages: PromptMessage[]; notes: ReasoningNote[] } {
   if (raw.length === 0) refuse("`messages` must contain at least one message", "messages");
   const messages: PromptMessage[] = [];
@@ -190,17 +191,16 @@ function parseMessages(
     }
     messages.push(parsed);
   });
-  return { messages, notes: checkSequence(raw as Json[], messages, callIds, notes) };
+  // In thinking mode the encoder's own assert is checked first: its message is the more specific one
+  // for a conversation that ends with a plain assistant turn.
+  if (thinking) checkThinkingTurns(messages);
+  checkSequence(raw as Json[], messages, callIds);
+  return { messages, notes };
 }
 
 // The encoder renders positionally, so an out-of-place message does not fail: it produces a prompt the
 // model was never trained on. These checks refuse those conversations instead.
-function checkSequence(
-  raw: Json[],
-  messages: PromptMessage[],
-  callIds: string[][],
-  notes: ReasoningNote[],
-): ReasoningNote[] {
+function checkSequence(raw: Json[], messages: PromptMessage[], callIds: string[][]): void {
   let pending: { assistant: number; ids: string[]; next: number } | undefined;
   const closePending = (before: string) => {
     if (pending && pending.next < pending.ids.length) {
@@ -274,7 +274,6 @@ function checkSequence(
       "messages",
     );
   }
-  return notes;
 }
 
 function checkThinkingTurns(messages: PromptMessage[]): void {
@@ -384,8 +383,7 @@ function validate(body: unknown, options: ChatRequestOptions): ValidChatRequest 
     refuse(`max_tokens must be at least 1, got ${maxTokens}.`, maxTokensParam);
 
   const thinking = kwargs.thinking === true || kwargs.enable_thinking === true;
-  const { messages, notes } = parseMessages(body.messages, options.reasoningField);
-  if (thinking) checkThinkingTurns(messages);
+  const { messages, notes } = parseMessages(body.messages, options.reasoningField, thinking);
   return {
     model,
     messages,
@@ -429,8 +427,7 @@ export function validateMessagesAndTools(
     const kwargs = isObject(body.chat_template_kwargs) ? body.chat_template_kwargs : {};
     const thinking = kwargs.thinking === true || kwargs.enable_thinking === true;
     const tools = parseTools(body.tools);
-    const { messages } = parseMessages(body.messages, reasoningField);
-    if (thinking) checkThinkingTurns(messages);
+    const { messages } = parseMessages(body.messages, reasoningField, thinking);
     return { ok: true, messages, tools, thinking };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, error: error.error };
