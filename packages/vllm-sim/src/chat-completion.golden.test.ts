@@ -66,7 +66,9 @@ describe("chat completion shapes", () => {
       chat_template_kwargs: { thinking: true },
     });
     expect(res.headers.get("content-type")).toBe("application/json");
-    await expect(JSON.stringify(res.json(), null, 2)).toMatchFileSnapshot(golden("complete-thinking-tool-call.json.golden"));
+    await expect(JSON.stringify(res.json(), null, 2)).toMatchFileSnapshot(
+      golden("complete-thinking-tool-call.json.golden"),
+    );
   });
 
   it("does not think without chat_template_kwargs.thinking and streams plain content", async () => {
@@ -109,7 +111,9 @@ describe("chat completion shapes", () => {
       tool_choice: { type: "function", function: { name: "Read" } },
     };
     const whole = await post(sim.url, "/v1/chat/completions", body);
-    await expect(JSON.stringify(whole.json(), null, 2)).toMatchFileSnapshot(golden("complete-named-tool-choice.json.golden"));
+    await expect(JSON.stringify(whole.json(), null, 2)).toMatchFileSnapshot(
+      golden("complete-named-tool-choice.json.golden"),
+    );
     const streamed = await post(sim.url, "/v1/chat/completions", { ...body, stream: true });
     const events = sseEvents(streamed.text) as Array<Record<string, any>>;
     expect(events.at(-2)?.choices[0].finish_reason).toBe("stop");

@@ -84,8 +84,8 @@ export async function handleChatCompletion(
   body: unknown,
   res: http.ServerResponse,
   onReasoningNotes: (notes: ValidChatRequest["reasoningNotes"]) => void,
+  arrivedAt: number = performance.now(),
 ): Promise<void> {
-  const arrivedAt = performance.now();
   const validated = validateChatRequest(body, {
     servedModel: ctx.model,
     enableAutoToolChoice: ctx.enableAutoToolChoice,
@@ -138,8 +138,12 @@ export async function handleChatCompletion(
     res.flushHeaders();
   }
 
+  const queuedSince = ctx.scheduler.numRunning >= ctx.scheduler.capacity ? performance.now() : undefined;
   const release = await ctx.scheduler.acquire(abort.signal);
   if (!release) return finishAborted(ctx, arrivedAt);
+  // The modelled prefill starts when the request arrived, or when it left the queue: the simulator's own
+  // parsing and rendering is part of that time, not added to it.
+  const prefillFrom = queuedSince === undefined ? arrivedAt : performance.now();
   const held = promptTokens + plan.completionTokens;
   ctx.kv.tokensInUse += held;
   try {
@@ -150,7 +154,7 @@ export async function handleChatCompletion(
       ctx.latency.prefillOverheadMs +
       (promptTokens - cachedTokens) * ctx.latency.ttftMsPerToken +
       (turn.delayFirstChunkMs ?? 0);
-    const firstAt = performance.now() + prefillMs;
+    const firstAt = prefillFrom + prefillMs;
     const usage = {
       promptTokens,
       cachedTokens,

@@ -9,6 +9,10 @@ export class Scheduler {
 
   constructor(private readonly maxNumSeqs: number) {}
 
+  get capacity(): number {
+    return this.maxNumSeqs;
+  }
+
   get numRunning(): number {
     return this.running;
   }

@@ -1,4 +1,5 @@
 import http from "node:http";
+import { performance } from "node:perf_hooks";
 import { sendJson } from "@perimeter/runtime";
 import { type ChatContext, handleChatCompletion, sendVllmError } from "./chat-completion.ts";
 import type { ModelList } from "./model-list.ts";
@@ -104,6 +105,7 @@ export function createVllmSimServer(ctx: ServerContext): http.Server {
 }
 
 async function handle(ctx: ServerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const arrivedAt = performance.now();
   const method = req.method ?? "GET";
   const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
   const text = await readBody(req);
@@ -148,9 +150,15 @@ async function handle(ctx: ServerContext, req: http.IncomingMessage, res: http.S
     case "/v1/models":
       return sendJson(res, 200, ctx.modelList);
     case "/v1/chat/completions":
-      return handleChatCompletion(ctx.chat, parsed.value, res, (notes) => {
-        record.reasoning = notes;
-      });
+      return handleChatCompletion(
+        ctx.chat,
+        parsed.value,
+        res,
+        (notes) => {
+          record.reasoning = notes;
+        },
+        arrivedAt,
+      );
     case "/tokenize": {
       const result = handleTokenize(ctx.chat, parsed.value);
       if (!result.ok) return sendVllmError(res, result.error);
