@@ -1,6 +1,12 @@
-import { type AnthropicFailure, mapUpstreamError, mapUpstreamFailure } from "../protocol/map-upstream-error.ts";
-import type { ChatCompletionRequest } from "../protocol/openai.ts";
+import {
+  type AnthropicFailure,
+  mapUpstreamError,
+  mapUpstreamFailure,
+  overflowMessage,
+} from "../protocol/map-upstream-error.ts";
+import type { ChatCompletionRequest, TokenizeChatRequest } from "../protocol/openai.ts";
 import { classifyUpstreamFailure, type Upstream, type UpstreamReply } from "../upstream.ts";
+import { countPromptTokens } from "./count-prompt-tokens.ts";
 
 export type ForwardResult =
   | { ok: true; reply: UpstreamReply; maxTokens: number }
@@ -9,14 +15,16 @@ export type ForwardResult =
 
 /**
  * Sends a chat completion to vLLM and waits for its headers. A non-200 answer is read and mapped to the
- * Anthropic error the client gets (ERR-10…ERR-16). When vLLM refuses because prompt plus `max_tokens`
- * exceed the window while the prompt alone fits, the request is sent once more with `max_tokens` lowered
- * to what is left (XL-02): the clamp is exact, since vLLM counted the prompt, and costs a round trip only
- * when it is needed. A client that went away (`signal`) is reported as aborted, not as a failure.
+ * Anthropic error the client gets (ERR-10…ERR-16). On a context overflow the prompt is counted exactly
+ * with `/tokenize` (vLLM's own message may only give a lower bound, "at least N input tokens"): a prompt
+ * over the window is "prompt is too long: N tokens > L maximum", so Claude Code compacts (CC-38); a prompt
+ * that fits is sent once more with `max_tokens` lowered to what is left (XL-02). The clamp is exact and
+ * costs round trips only when it is needed. A client that went away (`signal`) is aborted, not failed.
  */
 export async function forwardToUpstream(
   upstream: Upstream,
   body: ChatCompletionRequest,
+  prompt: TokenizeChatRequest,
   signal: AbortSignal,
 ): Promise<ForwardResult> {
   let request = body;
@@ -38,11 +46,18 @@ export async function forwardToUpstream(
       text = (error as Error).message;
     }
     const { failure, overflow } = mapUpstreamError(reply.status, text);
-    const room = overflow ? overflow.maxModelLen - overflow.promptTokens : 0;
-    if (attempt === 0 && overflow?.maxTokens !== undefined && room >= 1 && room < (request.max_tokens ?? Infinity)) {
+    if (!overflow || attempt > 0) return { ok: false, aborted: false, failure };
+
+    const promptTokens = (await countPromptTokens(upstream, prompt, signal)) ?? overflow.promptTokens;
+    if (signal.aborted) return { ok: false, aborted: true };
+    const { maxModelLen } = overflow;
+    const room = maxModelLen - promptTokens;
+    const requested = request.max_tokens ?? 0;
+    if (room >= 1 && room < requested) {
       request = { ...request, max_tokens: room };
       continue;
     }
-    return { ok: false, aborted: false, failure };
+    const message = overflowMessage({ promptTokens, maxModelLen, maxTokens: room >= 1 ? requested : undefined });
+    return { ok: false, aborted: false, failure: { ...failure, message } };
   }
 }

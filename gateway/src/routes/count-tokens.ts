@@ -3,12 +3,12 @@ import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
+import { countPromptTokens } from "../pipeline/count-prompt-tokens.ts";
 import { loadKeyPolicy } from "../pipeline/load-key-policy.ts";
 import { countTokensRequestSchema, parseRequest } from "../protocol/anthropic.ts";
 import type { TokenizeChatRequest } from "../protocol/openai.ts";
 import { toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
 import type { GatewayServices } from "../services.ts";
-import type { Upstream } from "../upstream.ts";
 
 /** How long a count may wait for vLLM before the local estimate answers instead. */
 const tokenizeTimeoutMs = 10_000;
@@ -16,18 +16,6 @@ const tokenizeTimeoutMs = 10_000;
 /** A rough count for when vLLM cannot answer: about four characters per token, rounded up. */
 export function estimateTokens(request: TokenizeChatRequest): number {
   return Math.ceil(JSON.stringify([request.messages, request.tools ?? []]).length / 4);
-}
-
-async function countWithUpstream(upstream: Upstream, request: TokenizeChatRequest): Promise<number | string> {
-  try {
-    const reply = await upstream.tokenize(request, AbortSignal.timeout(tokenizeTimeoutMs));
-    const text = await reply.body.text();
-    if (reply.status !== 200) return `vLLM /tokenize answered ${reply.status}: ${text.slice(0, 300)}`;
-    const count = (JSON.parse(text) as { count?: unknown }).count;
-    return typeof count === "number" ? count : "vLLM /tokenize answered without a count";
-  } catch (error) {
-    return `vLLM /tokenize failed: ${(error as Error).message}`;
-  }
 }
 
 /**
@@ -58,9 +46,11 @@ export function countTokensRoute(services: GatewayServices): RouteHandler {
     if (!translated.ok) return refuse(ctx, 400, translated.message);
 
     const tokenize = toTokenizeRequest(translated.prompt);
-    const counted = await countWithUpstream(model.upstream, tokenize);
-    if (typeof counted === "number") return sendJson(ctx.res, 200, { input_tokens: counted });
-    services.log.warn("count_tokens fell back to an estimate", { requestId: ctx.requestId, reason: counted });
+    const counted = await countPromptTokens(model.upstream, tokenize, AbortSignal.timeout(tokenizeTimeoutMs));
+    if (counted !== undefined) return sendJson(ctx.res, 200, { input_tokens: counted });
+    services.log.warn("count_tokens fell back to an estimate: vLLM /tokenize did not answer", {
+      requestId: ctx.requestId,
+    });
     const payload = JSON.stringify({ input_tokens: estimateTokens(tokenize) });
     ctx.res
       .writeHead(200, {

@@ -105,7 +105,7 @@ describe("POST /v1/messages, streaming", () => {
 
   it("T-04: Claude Code's first turn reaches vLLM with one leading system message and no mid-list system", async () => {
     sim.enqueue({ content: "ok" });
-    await stream(fixture("claude-code-first-turn"));
+    await stream({ ...fixture("claude-code-first-turn"), model: "umans-coder-v0" });
     const [upstream] = upstreamBodies();
     expect(upstream?.messages.map((message) => message.role)).toEqual(["system", "user"]);
     expect(upstream?.messages[0]?.content).not.toContain("x-anthropic-billing-header");

@@ -11,7 +11,7 @@ import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import { readCompletion, respondJson } from "../pipeline/respond-json.ts";
 import { respondStream } from "../pipeline/respond-stream.ts";
 import { type AnthropicMessage, messagesRequestSchema, parseRequest } from "../protocol/anthropic.ts";
-import { toChatCompletionRequest, translatePrompt } from "../protocol/translate-request.ts";
+import { toChatCompletionRequest, toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
 import type { ResponseContext } from "../protocol/translate-response.ts";
 import type { GatewayServices } from "../services.ts";
 import type { UpstreamReply } from "../upstream.ts";
@@ -75,7 +75,7 @@ async function handle(services: GatewayServices, ctx: RequestContext, arrivedAt:
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
-  const forwarded = await forwardToUpstream(model.upstream, chat, abort.signal);
+  const forwarded = await forwardToUpstream(model.upstream, chat, toTokenizeRequest(translated.prompt), abort.signal);
   const context = {
     messageId: `msg_${randomBase32(24)}`,
     model: request.model,
