@@ -169,7 +169,7 @@ describe("chat completion shapes", () => {
     const res = await post(sim.url, "/v1/chat/completions", { messages: [user] });
     expect(res.status).toBe(503);
     expect(res.json()).toEqual({
-      error: { message: "overloaded", type: "InternalServerError", param: null, code: 503 },
+      error: { message: "overloaded", type: "Service Unavailable", param: null, code: 503 },
     });
   });
 

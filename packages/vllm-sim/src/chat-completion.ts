@@ -13,7 +13,7 @@ import type { RuleFacts } from "./sim-script.ts";
 import type { SimState } from "./sim-state.ts";
 import { tokenize } from "./tokenizer.ts";
 import { type ReasoningField, type ValidChatRequest, validateChatRequest } from "./validate-chat-request.ts";
-import { contextOverflowError, type VllmError } from "./vllm-error.ts";
+import { contextOverflowError, type VllmError, vllmError } from "./vllm-error.ts";
 
 /** Everything a chat completion needs from the running simulator, built once in `startVllmSim`. */
 export interface ChatContext {
@@ -112,7 +112,7 @@ export async function handleChatCompletion(
       toolChoice: request.toolChoice,
       toolNames: request.tools.map((tool) => tool.name),
     });
-  if (turn.error) return sendVllmError(res, { status: turn.error.status, body: errorBody(turn.error) });
+  if (turn.error) return sendVllmError(res, vllmError(turn.error.status, turn.error.message, turn.error.type));
 
   const identity: ResponseIdentity = { ...ctx.nextIdentity(), model: ctx.model };
   const plan = planCompletion({
@@ -197,13 +197,6 @@ function safeArguments(text: string): Record<string, unknown> | string {
   } catch {
     return text;
   }
-}
-
-function errorBody(error: { status: number; message: string; type?: string }) {
-  const type =
-    error.type ??
-    (error.status >= 500 ? "InternalServerError" : error.status === 404 ? "NotFoundError" : "BadRequestError");
-  return { error: { message: error.message, type, param: null, code: error.status } };
 }
 
 function finishAborted(ctx: ChatContext, arrivedAt: number): void {
