@@ -74,7 +74,7 @@ async function main(): Promise<number> {
       generatedPassword: stack.seed.generatedPassword,
       passwordFromEnv: stack.seed.created && config.adminPassword !== undefined,
       starterKey: stack.seed.starterKey,
-      model: "umans-coder-v0",
+      model: config.gatewayModel,
     }),
   );
 

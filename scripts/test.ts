@@ -133,7 +133,7 @@ async function runE2e(reportDir: string, urls: { databaseUrl: string; redisUrl: 
       GATEWAY_PORT: String(gatewayPort),
       WORKER_PORT: String(workerPort),
       VLLM_SIM_PORT: String(vllmSimPort),
-      VLLM_BASE_URL: "",
+      VLLM_URL: "",
       GATEWAY_PUBLIC_URL: "",
     },
     rootDir,

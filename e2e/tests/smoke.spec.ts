@@ -19,3 +19,16 @@ test("the gateway answers its liveness probe", async ({ request }) => {
   expect(await res.json()).toEqual({ status: "ok" });
   expect(res.headers()["request-id"]).toMatch(/^req_/);
 });
+
+test("the starter key printed by npm start gets an answer from the model through the gateway", async ({ request }) => {
+  const key = process.env.E2E_STARTER_KEY;
+  test.skip(!key, "the stack was started without seeding a starter key");
+  const res = await request.post(`${gatewayUrl}/v1/messages?beta=true`, {
+    headers: { "x-api-key": key ?? "", "anthropic-version": "2023-06-01" },
+    data: { model: "claude-opus-4-8", max_tokens: 64, messages: [{ role: "user", content: "Say hi" }] },
+  });
+  expect(res.status()).toBe(200);
+  const message = await res.json();
+  expect(message).toMatchObject({ type: "message", role: "assistant", model: "claude-opus-4-8" });
+  expect(message.content[0]?.type).toBe("text");
+});

@@ -174,6 +174,12 @@ describe("StreamTranslator: protocol rules", () => {
     translator.pushData('{"choices":[{"delta":{"role":"assistant","content":""}}]}');
     expect(translator.started).toBe(true);
   });
+
+  it("has not started when it failed before message_start, so the caller can still answer with JSON", () => {
+    const translator = new StreamTranslator(ctx);
+    translator.end();
+    expect([translator.started, translator.finished]).toEqual([false, true]);
+  });
 });
 
 describe("StreamTranslator: random upstream sequences keep the grammar", () => {

@@ -48,6 +48,7 @@ export interface StreamSummary {
  */
 export class StreamTranslator {
   private phase: "idle" | "open" | "done" = "idle";
+  private messageStarted = false;
   private nextIndex = 0;
   private open: OpenBlock | undefined;
   private readonly calls = new Map<number, ToolCall>();
@@ -61,7 +62,7 @@ export class StreamTranslator {
 
   /** True once `message_start` is out: from then on, keep-alives are `ping` events, not SSE comments. */
   get started(): boolean {
-    return this.phase !== "idle";
+    return this.messageStarted;
   }
 
   /** True once the stream is over, by `message_stop` or by an `error` event. */
@@ -157,6 +158,7 @@ export class StreamTranslator {
 
   private messageStart(): StreamEvent {
     this.phase = "open";
+    this.messageStarted = true;
     // vLLM's continuous usage stats put the prompt size on the first chunk; cache reads are only known
     // at the end, so the whole prompt counts as input here and the final `message_delta` splits it.
     return {

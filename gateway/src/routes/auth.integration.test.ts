@@ -10,7 +10,11 @@ let gateway: TestGateway;
 
 beforeAll(async () => {
   sim = await startVllmSim();
-  gateway = await startTestGateway({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl"), upstreamUrl: sim.url });
+  gateway = await startTestGateway({
+    databaseUrl: inject("databaseUrl"),
+    redisUrl: inject("redisUrl"),
+    upstreamUrl: sim.url,
+  });
 });
 
 afterAll(async () => {
@@ -82,23 +86,48 @@ describe.each(routes)("$name: the key suite", (route) => {
       "authentication_error",
       "missing API key: send it as x-api-key or Authorization: Bearer",
     );
-    await expectAuthError(await call(route, { "x-api-key": "sk-ant-not-ours" }), 401, "authentication_error", "invalid API key");
+    await expectAuthError(
+      await call(route, { "x-api-key": "sk-ant-not-ours" }),
+      401,
+      "authentication_error",
+      "invalid API key",
+    );
     const unknown = `sk-prm-${"a".repeat(12)}-${"b".repeat(43)}`;
-    await expectAuthError(await call(route, { authorization: `Bearer ${unknown}` }), 401, "authentication_error", "invalid API key");
+    await expectAuthError(
+      await call(route, { authorization: `Bearer ${unknown}` }),
+      401,
+      "authentication_error",
+      "invalid API key",
+    );
     const wrongSecret = `${gateway.token.slice(0, -4)}AAAA`;
-    await expectAuthError(await call(route, { "x-api-key": wrongSecret }), 401, "authentication_error", "invalid API key");
+    await expectAuthError(
+      await call(route, { "x-api-key": wrongSecret }),
+      401,
+      "authentication_error",
+      "invalid API key",
+    );
   });
 
   it("refuses a revoked key", async () => {
     const revoked = await gateway.newKey({ name: "revoked" });
     await revokeApiKey(gateway.ctx, { keyId: revoked.key.id });
-    await expectAuthError(await call(route, { "x-api-key": revoked.token }), 401, "authentication_error", "API key has been revoked");
+    await expectAuthError(
+      await call(route, { "x-api-key": revoked.token }),
+      401,
+      "authentication_error",
+      "API key has been revoked",
+    );
   });
 
   it("refuses an expired key", async () => {
     const expiring = await gateway.newKey({ name: "expiring", expiresAt: new Date(Date.now() + 300) });
     await delay(400);
-    await expectAuthError(await call(route, { "x-api-key": expiring.token }), 401, "authentication_error", "API key has expired");
+    await expectAuthError(
+      await call(route, { "x-api-key": expiring.token }),
+      401,
+      "authentication_error",
+      "API key has expired",
+    );
   });
 
   it("refuses an admin-scope key with 403 permission_error", async () => {

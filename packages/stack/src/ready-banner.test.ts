@@ -19,6 +19,9 @@ describe("formatReadyBanner", () => {
         "  export ANTHROPIC_BASE_URL=http://localhost:4000",
         "  export ANTHROPIC_AUTH_TOKEN=sk-prm-abc",
         "  export ANTHROPIC_MODEL=umans-coder-v0",
+        "  export ANTHROPIC_DEFAULT_HAIKU_MODEL=umans-coder-v0",
+        "  export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+        "  export CLAUDE_CODE_MAX_CONTEXT_TOKENS=163840",
         "  claude",
       ].join("\n"),
     );

@@ -39,6 +39,10 @@ export function formatReadyBanner(input: ReadyBannerInput): string {
     `  export ANTHROPIC_BASE_URL=${input.gatewayUrl}`,
     `  export ANTHROPIC_AUTH_TOKEN=${token}`,
     `  export ANTHROPIC_MODEL=${input.model}`,
+    `  export ANTHROPIC_DEFAULT_HAIKU_MODEL=${input.model}`,
+    // Nothing leaves the network, and compaction starts before DeepSeek V3.2's 163840-token window is full.
+    "  export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+    "  export CLAUDE_CODE_MAX_CONTEXT_TOKENS=163840",
     "  claude",
     "",
     "Press Ctrl-C to stop.",

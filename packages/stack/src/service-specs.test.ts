@@ -5,12 +5,14 @@ import { parseStartConfig } from "./start-config.ts";
 const endpoints = { databaseUrl: "postgresql://db/x", redisUrl: "redis://r:6379", perimeterSecret: "s".repeat(32) };
 
 describe("planServices", () => {
-  it("runs the simulator and points the gateway at it when VLLM_BASE_URL is unset", () => {
+  it("runs the simulator and points the gateway at it when VLLM_URL is unset", () => {
     const planned = planServices(parseStartConfig({ VLLM_SIM_PORT: "8100" }, "/repo"), endpoints, "tsx");
     expect(planned.map((service) => service.spec.name)).toEqual(["vllm-sim", "gateway", "worker", "web"]);
     const gateway = planned.find((service) => service.spec.name === "gateway");
     expect(gateway?.spec.env).toMatchObject({
-      VLLM_BASE_URL: "http://127.0.0.1:8100",
+      VLLM_URL: "http://127.0.0.1:8100",
+      VLLM_MODEL: "umans-coder",
+      GATEWAY_MODEL: "umans-coder-v0",
       DATABASE_URL: endpoints.databaseUrl,
       REDIS_URL: endpoints.redisUrl,
       PERIMETER_SECRET: endpoints.perimeterSecret,
@@ -24,11 +26,17 @@ describe("planServices", () => {
     ]);
   });
 
-  it("uses a real vLLM instead of the simulator when VLLM_BASE_URL is set", () => {
-    const config = parseStartConfig({ VLLM_BASE_URL: "http://gpu:8000" }, "/repo");
+  it("serves the same model name from the simulator as the gateway asks for", () => {
+    const planned = planServices(parseStartConfig({ VLLM_MODEL: "deepseek-v3.2" }, "/repo"), endpoints, "tsx");
+    expect(planned[0]?.spec.env.VLLM_SIM_MODEL).toBe("deepseek-v3.2");
+    expect(planned[1]?.spec.env.VLLM_MODEL).toBe("deepseek-v3.2");
+  });
+
+  it("uses a real vLLM instead of the simulator when VLLM_URL is set", () => {
+    const config = parseStartConfig({ VLLM_URL: "http://gpu:8000", VLLM_MODEL: "umans-coder" }, "/repo");
     const planned = planServices(config, endpoints, "tsx");
     expect(planned.map((service) => service.spec.name)).toEqual(["gateway", "worker", "web"]);
-    expect(planned[0]?.spec.env.VLLM_BASE_URL).toBe("http://gpu:8000");
+    expect(planned[0]?.spec.env).toMatchObject({ VLLM_URL: "http://gpu:8000", VLLM_MODEL: "umans-coder" });
   });
 
   it("tells the dashboard the public gateway URL", () => {

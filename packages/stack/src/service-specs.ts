@@ -16,7 +16,7 @@ export interface StackEndpoints {
 
 /**
  * The processes `npm start` runs, in start order, with the environment each one parses: the
- * simulator (unless VLLM_BASE_URL points at a real vLLM), gateway, worker and dashboard. Pure, so
+ * simulator (unless VLLM_URL points at a real vLLM), gateway, worker and dashboard. Pure, so
  * the wiring between them is unit-tested.
  */
 export function planServices(config: StartConfig, endpoints: StackEndpoints, tsxLoader: string): PlannedService[] {
@@ -35,21 +35,27 @@ export function planServices(config: StartConfig, endpoints: StackEndpoints, tsx
     env: { ...shared, ...env },
   });
   const local = (port: number, route: string) => `http://127.0.0.1:${port}${route}`;
-  const vllmBaseUrl = config.vllmBaseUrl ?? `http://127.0.0.1:${config.vllmSimPort}`;
+  const vllmUrl = config.vllmUrl ?? `http://127.0.0.1:${config.vllmSimPort}`;
 
   const services: PlannedService[] = [];
-  if (!config.vllmBaseUrl) {
+  if (!config.vllmUrl) {
     services.push({
       spec: tsxService("vllm-sim", "packages/vllm-sim", {
         VLLM_SIM_PORT: String(config.vllmSimPort),
         VLLM_SIM_HOST: "127.0.0.1",
+        VLLM_SIM_MODEL: config.vllmModel,
       }),
       healthUrl: local(config.vllmSimPort, "/health"),
     });
   }
   services.push(
     {
-      spec: tsxService("gateway", "gateway", { GATEWAY_PORT: String(config.gatewayPort), VLLM_BASE_URL: vllmBaseUrl }),
+      spec: tsxService("gateway", "gateway", {
+        GATEWAY_PORT: String(config.gatewayPort),
+        VLLM_URL: vllmUrl,
+        VLLM_MODEL: config.vllmModel,
+        GATEWAY_MODEL: config.gatewayModel,
+      }),
       healthUrl: local(config.gatewayPort, "/healthz"),
     },
     {

@@ -16,7 +16,11 @@ export interface StartConfig {
   workerPort: number;
   vllmSimPort: number;
   /** A real vLLM server; when unset the simulator runs instead. */
-  vllmBaseUrl?: string;
+  vllmUrl?: string;
+  /** The upstream's `--served-model-name` (the simulator serves this name when it runs). */
+  vllmModel: string;
+  /** The model name developers use in Claude Code (the gateway's public name). */
+  gatewayModel: string;
   /** What Claude Code users are told to use as ANTHROPIC_BASE_URL, and what the dashboard shows. */
   gatewayPublicUrl: string;
   adminEmail: string;
@@ -50,7 +54,10 @@ const startEnvSchema = z.object({
   GATEWAY_PORT: port(4000),
   WORKER_PORT: port(4100),
   VLLM_SIM_PORT: port(8000),
-  VLLM_BASE_URL: httpUrlVar().optional(),
+  VLLM_URL: httpUrlVar().optional(),
+  // Checked in full by the gateway, which reads them; here only their value is passed on.
+  VLLM_MODEL: z.string().default("umans-coder"),
+  GATEWAY_MODEL: z.string().default("umans-coder-v0"),
   GATEWAY_PUBLIC_URL: httpUrlVar().optional(),
   PERIMETER_ADMIN_EMAIL: z.email("must be an email address").default("admin@perimeter.local"),
   PERIMETER_ADMIN_PASSWORD: secretVar(12).optional(),
@@ -81,7 +88,9 @@ export function parseStartConfig(env: EnvSource, rootDir: string): StartConfig {
     gatewayPort: e.GATEWAY_PORT,
     workerPort: e.WORKER_PORT,
     vllmSimPort: e.VLLM_SIM_PORT,
-    vllmBaseUrl: e.VLLM_BASE_URL,
+    vllmUrl: e.VLLM_URL,
+    vllmModel: e.VLLM_MODEL,
+    gatewayModel: e.GATEWAY_MODEL,
     gatewayPublicUrl: e.GATEWAY_PUBLIC_URL ?? `http://localhost:${e.GATEWAY_PORT}`,
     adminEmail: e.PERIMETER_ADMIN_EMAIL,
     adminPassword: e.PERIMETER_ADMIN_PASSWORD,

@@ -46,7 +46,7 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
     ["GATEWAY_PORT", config.gatewayPort],
     ["WORKER_PORT", config.workerPort],
   ];
-  if (!config.vllmBaseUrl) ports.push(["VLLM_SIM_PORT", config.vllmSimPort]);
+  if (!config.vllmUrl) ports.push(["VLLM_SIM_PORT", config.vllmSimPort]);
   for (const [variable, port] of ports) {
     if (!(await isPortFree(port))) {
       throw new ConfigError(`${variable}: port ${port} is already in use (stop what listens there or set ${variable})`);

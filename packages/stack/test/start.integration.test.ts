@@ -29,7 +29,7 @@ function startPerimeter(overrides: Record<string, string | undefined>): Run {
     PERIMETER_ADMIN_PASSWORD: undefined,
     PERIMETER_SECRET: undefined,
     PERIMETER_ADMIN_TOKEN: undefined,
-    VLLM_BASE_URL: undefined,
+    VLLM_URL: undefined,
     GATEWAY_PUBLIC_URL: undefined,
     ...overrides,
   };

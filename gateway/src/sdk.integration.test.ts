@@ -1,0 +1,148 @@
+import AnthropicLatest from "@anthropic-ai/sdk";
+import { type RunningVllmSim, type SimTurn, startVllmSim } from "@perimeter/vllm-sim";
+import AnthropicLast0x from "anthropic-sdk-0";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
+
+// The official SDKs against the gateway and vllm-sim: the latest 1.x and the last 0.x (which is what
+// Claude Code bundles a version of). Their parsers, typed errors and stream accumulators are the judges.
+
+let sim: RunningVllmSim;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  sim = await startVllmSim();
+  gateway = await startTestGateway({
+    databaseUrl: inject("databaseUrl"),
+    redisUrl: inject("redisUrl"),
+    upstreamUrl: sim.url,
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await sim?.close();
+});
+
+beforeEach(() => sim.reset());
+
+const tools = [
+  {
+    name: "Write",
+    description: "Write a file",
+    input_schema: {
+      type: "object" as const,
+      properties: { file_path: { type: "string" }, content: { type: "string" } },
+      required: ["file_path", "content"],
+    },
+  },
+];
+const request = {
+  model: "claude-sonnet-5",
+  max_tokens: 4096,
+  system: [{ type: "text" as const, text: "You are a coding agent.", cache_control: { type: "ephemeral" as const } }],
+  messages: [{ role: "user" as const, content: "Create hello.txt" }],
+  tools,
+  tool_choice: { type: "auto" as const },
+  thinking: { type: "enabled" as const, budget_tokens: 2048 },
+  metadata: { user_id: "dev-1" },
+};
+const turn: SimTurn = {
+  reasoning: "The user wants a file; I will call Write.",
+  content: "Creating the file now.",
+  toolCalls: [
+    {
+      id: "call_0123456789abcdef01234567",
+      name: "Write",
+      arguments: { file_path: "/work/hello.txt", content: "hello\n" },
+      splitAt: [5, 17, 30],
+    },
+  ],
+};
+
+/**
+ * A message without what legitimately differs between two answers (the message id) and without the
+ * fields the SDK's own accumulator adds (`parsed_output`, `stop_details`), as plain JSON.
+ */
+function comparable(message: object) {
+  const { id: _, parsed_output: __, stop_details: ___, ...rest } = JSON.parse(JSON.stringify(message));
+  return rest;
+}
+
+// The last 0.x client is typed by its own, older declarations; the calls made here exist in both.
+const clients: [string, (token: string) => AnthropicLatest][] = [
+  [
+    "@anthropic-ai/sdk latest 1.x",
+    (token) => new AnthropicLatest({ baseURL: gateway.url, apiKey: token, maxRetries: 0 }),
+  ],
+  [
+    "@anthropic-ai/sdk last 0.x",
+    (token) =>
+      new AnthropicLast0x({ baseURL: gateway.url, apiKey: token, maxRetries: 0 }) as unknown as AnthropicLatest,
+  ],
+];
+
+describe.each(clients)("%s", (_name, makeClient) => {
+  it("messages.create, non-streaming, with tools and thinking", async () => {
+    sim.enqueue(turn);
+    const message = await makeClient(gateway.token).messages.create(request);
+    expect(message).toMatchObject({
+      type: "message",
+      role: "assistant",
+      model: "claude-sonnet-5",
+      stop_reason: "tool_use",
+      content: [
+        { type: "thinking", thinking: turn.reasoning },
+        { type: "text", text: turn.content },
+        { type: "tool_use", name: "Write", input: { file_path: "/work/hello.txt", content: "hello\n" } },
+      ],
+    });
+  });
+
+  it("messages.create with stream: true yields every event of a complete message", async () => {
+    sim.enqueue(turn);
+    const stream = await makeClient(gateway.token).messages.create({ ...request, stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types[0]).toBe("message_start");
+    expect(types.at(-1)).toBe("message_stop");
+    expect(types.filter((type) => type === "content_block_start")).toHaveLength(3);
+  });
+
+  it("messages.stream() accumulates the same message as the non-streamed call for the same script", async () => {
+    const client = makeClient(gateway.token);
+    sim.enqueue(turn);
+    const whole = await client.messages.create(request);
+    sim.reset(); // the same conditions, prefix cache included
+    sim.enqueue(turn);
+    const streamed = await client.messages.stream(request).finalMessage();
+    expect(comparable(streamed)).toEqual(comparable(whole));
+  });
+
+  it("messages.stream() on a plain text answer, and its text events", async () => {
+    sim.enqueue({ content: "Just text, in several chunks." });
+    const texts: string[] = [];
+    const stream = makeClient(gateway.token).messages.stream({ ...request, tools: [], thinking: { type: "disabled" } });
+    stream.on("text", (text) => texts.push(text));
+    const message = await stream.finalMessage();
+    expect(texts.join("")).toBe("Just text, in several chunks.");
+    expect(message.stop_reason).toBe("end_turn");
+  });
+
+  it("messages.countTokens equals the prompt the generation reports", async () => {
+    const client = makeClient(gateway.token);
+    const { max_tokens: _, metadata: __, ...prompt } = request;
+    const counted = await client.messages.countTokens(prompt);
+    sim.enqueue(turn);
+    const message = await client.messages.create(request);
+    expect(counted.input_tokens).toBe(message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0));
+  });
+
+  it("raises the SDK's typed errors for a bad key and an unknown model", async () => {
+    await expect(makeClient("sk-prm-nope").messages.create(request)).rejects.toMatchObject({ status: 401 });
+    await expect(makeClient(gateway.token).messages.create({ ...request, model: "gpt-4o" })).rejects.toMatchObject({
+      status: 404,
+      error: { type: "error", error: { type: "not_found_error", message: "model: gpt-4o" } },
+    });
+  });
+});
