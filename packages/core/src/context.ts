@@ -1,4 +1,5 @@
 import type { Db, Prisma } from "@perimeter/db";
+import type { ChangePublisher } from "./publish-change.ts";
 
 /** Who performed an action; copied into every audit event the action writes. */
 export type Actor =
@@ -23,6 +24,8 @@ export interface CoreContext {
   request?: { ip?: string; userAgent?: string; requestId?: string };
   /** Clock override for tests; defaults to the system clock. */
   now?: () => Date;
+  /** Announces revocations and limit changes to the gateways' caches (`publishChange`); optional. */
+  changes?: ChangePublisher;
 }
 
 /** The context's clock, or the system clock when it has none. */

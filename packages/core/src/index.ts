@@ -2,6 +2,7 @@ export { type AddMemberInput, type AddMemberResult, addMember, addMemberInputSch
 export { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
 export { type AuditContext, type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
 export { type AuditHashInput, canonicalJson, computeAuditHash, type JsonValue } from "./audit-hash.ts";
+export { type BudgetPeriod, type BudgetPeriodKind, budgetPeriod } from "./budget-period.ts";
 export type { Actor, CoreContext, DbClient } from "./context.ts";
 export {
   type CreateApiKeyInput,
@@ -26,8 +27,11 @@ export {
 } from "./ensure-admin-token.ts";
 export { hashApiKey } from "./hash-api-key.ts";
 export { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
+export { type KeyPrincipal, loadKeyPrincipal } from "./load-key-principal.ts";
 export { apiKeyPrefix, type ParseApiKeyResult, parseApiKey } from "./parse-api-key.ts";
 export { hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
+export { type ChangeEvent, type ChangePublisher, changeChannel, publishChange } from "./publish-change.ts";
+export { recordApiKeyUse } from "./record-api-key-use.ts";
 export { redactSecrets } from "./redact-secrets.ts";
 export {
   type RevokeApiKeyInput,

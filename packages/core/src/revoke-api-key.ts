@@ -3,6 +3,7 @@ import { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
 import { appendAuditEvent } from "./append-audit-event.ts";
 import { type CoreContext, currentTime } from "./context.ts";
 import { lockApiKey } from "./lock-api-key.ts";
+import { publishChange } from "./publish-change.ts";
 
 export const revokeApiKeyInputSchema = z.strictObject({
   keyId: z.string().min(1),
@@ -15,11 +16,11 @@ export type RevokeApiKeyResult = { ok: true; key: ApiKeyView } | { ok: false; co
 /**
  * Revokes a key of the context's organization at once; it never verifies again. Revoking a revoked key
  * changes nothing and is ALREADY_REVOKED. Audits `api_key.revoke` with the key before and after.
- * Callers that cache keys (the gateway) must be told after the transaction commits.
+ * Announces the change on `changeChannel` once committed, so gateways stop the key at once.
  */
 export async function revokeApiKey(ctx: CoreContext, rawInput: RevokeApiKeyInput): Promise<RevokeApiKeyResult> {
   const input = revokeApiKeyInputSchema.parse(rawInput);
-  return ctx.db.$transaction(async (tx): Promise<RevokeApiKeyResult> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<RevokeApiKeyResult> => {
     const key = await lockApiKey(tx, ctx.orgId, input.keyId);
     if (!key) return { ok: false, code: "NOT_FOUND" };
     if (key.revokedAt) return { ok: false, code: "ALREADY_REVOKED" };
@@ -38,4 +39,6 @@ export async function revokeApiKey(ctx: CoreContext, rawInput: RevokeApiKeyInput
     });
     return { ok: true, key: view };
   });
+  if (result.ok) await publishChange(ctx, { entity: "api_key", id: result.key.id });
+  return result;
 }

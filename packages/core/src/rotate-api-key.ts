@@ -6,6 +6,7 @@ import { type CoreContext, currentTime } from "./context.ts";
 import { hashApiKey } from "./hash-api-key.ts";
 import { lockApiKey } from "./lock-api-key.ts";
 import { mintApiKey } from "./mint-api-key.ts";
+import { publishChange } from "./publish-change.ts";
 
 export const rotateApiKeyInputSchema = z.strictObject({
   keyId: z.string().min(1),
@@ -24,11 +25,12 @@ export type RotateApiKeyResult =
  * period ends (or earlier, if it was due to expire sooner). Rotation must not loosen policy, so the
  * successor keeps the old key's lifetime (an old key valid for 90 days yields one valid 90 days from
  * now) and a copy of its key-level limits. A revoked, expired or already rotated key is refused.
- * Audits `api_key.create` for the successor and `api_key.rotate` for the old key.
+ * Audits `api_key.create` for the successor and `api_key.rotate` for the old key, and announces the
+ * old key's change on `changeChannel` once committed.
  */
 export async function rotateApiKey(ctx: CoreContext, rawInput: RotateApiKeyInput): Promise<RotateApiKeyResult> {
   const input = rotateApiKeyInputSchema.parse(rawInput);
-  return ctx.db.$transaction(async (tx): Promise<RotateApiKeyResult> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<RotateApiKeyResult> => {
     const old = await lockApiKey(tx, ctx.orgId, input.keyId);
     if (!old) return { ok: false, code: "NOT_FOUND" };
     if (old.revokedAt) return { ok: false, code: "KEY_REVOKED" };
@@ -90,4 +92,7 @@ export async function rotateApiKey(ctx: CoreContext, rawInput: RotateApiKeyInput
     });
     return { ok: true, key, secret: minted.token, previous };
   });
+  // The old key's end moved: caches must not keep honouring it past the grace period.
+  if (result.ok) await publishChange(ctx, { entity: "api_key", id: result.previous.id });
+  return result;
 }

@@ -4,6 +4,7 @@ import { appendAuditEvent } from "./append-audit-event.ts";
 import type { CoreContext } from "./context.ts";
 import { isUniqueViolation } from "./is-unique-violation.ts";
 import { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
+import { type ChangeEvent, publishChange } from "./publish-change.ts";
 
 const intFields = [
   "requestsPerMinute",
@@ -98,17 +99,34 @@ const policyIndexes = [
 /**
  * Creates or updates the one limit policy of a target in the context's organization, changing only
  * the limits given. A team, member or key of another organization is NOT_FOUND. Audits `limits.set`
- * with the policy before (null when new) and after.
+ * with the policy before (null when new) and after, and announces the change on `changeChannel`.
  */
 export async function setLimits(ctx: CoreContext, rawInput: SetLimitsInput): Promise<SetLimitsResult> {
   const input = setLimitsInputSchema.parse(rawInput);
   const columns = toColumns(input.limits);
+  let result: SetLimitsResult;
   try {
-    return await upsertPolicy(ctx, input.target, columns);
+    result = await upsertPolicy(ctx, input.target, columns);
   } catch (error) {
     // Two first-time writes for one target raced; the retry finds the winner's row and updates it.
     if (!policyIndexes.some((index) => isUniqueViolation(error, index))) throw error;
-    return upsertPolicy(ctx, input.target, columns);
+    result = await upsertPolicy(ctx, input.target, columns);
+  }
+  if (result.ok) await publishChange(ctx, changeOf(input.target, ctx.orgId));
+  return result;
+}
+
+/** Whose cached limits a policy change affects. */
+function changeOf(target: z.output<typeof limitTargetSchema>, orgId: string): ChangeEvent {
+  switch (target.type) {
+    case "org":
+      return { entity: "org", id: orgId };
+    case "team":
+      return { entity: "team", id: target.teamId };
+    case "member":
+      return { entity: "member", id: target.memberId };
+    case "key":
+      return { entity: "api_key", id: target.apiKeyId };
   }
 }
 

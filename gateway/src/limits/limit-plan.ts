@@ -1,0 +1,116 @@
+import { budgetPeriod, type BudgetPeriodKind, type LimitPolicyView } from "@perimeter/core";
+import type { TeamPrincipal } from "../pipeline/authenticate.ts";
+
+/** How a limit is kept in Redis: a token bucket refilled per minute, a set of leases, a calendar counter. */
+export type LimitKind = "bucket" | "concurrency" | "budget";
+
+/** What a limit counts: requests, uncached input tokens, output tokens, input + output, in-flight requests. */
+export type LimitMeasure = "requests" | "input" | "output" | "total" | "concurrent";
+
+/** One limit a request is checked against, with what the request reserves from it. */
+export interface PlannedLimit {
+  /** `<scope>.<limit>`, e.g. `team.requests_per_minute`: what 429s and usage records name. */
+  name: string;
+  kind: LimitKind;
+  measure: LimitMeasure;
+  key: string;
+  limit: number;
+  /** What admission takes now; settlement replaces it by the real amount. */
+  reserve: number;
+  /** Budgets: the period's `[start, end)`; its end is when the budget resets. */
+  period?: { kind: BudgetPeriodKind; startMs: number; endMs: number };
+}
+
+export interface RequestEstimate {
+  /** Upper estimate of the prompt's tokens. */
+  inputTokens: number;
+  /** The request's clamped `max_tokens`: the most it can generate. */
+  outputTokens: number;
+}
+
+type Scope = "key" | "member" | "team";
+const rates = [
+  ["requestsPerMinute", "requests_per_minute", "requests"],
+  ["inputTokensPerMinute", "input_tokens_per_minute", "input"],
+  ["outputTokensPerMinute", "output_tokens_per_minute", "output"],
+] as const;
+const budgets = [
+  ["inputTokensPerDay", "input_tokens_per_day", "input", "day"],
+  ["outputTokensPerDay", "output_tokens_per_day", "output", "day"],
+  ["totalTokensPerDay", "total_tokens_per_day", "total", "day"],
+  ["inputTokensPerWeek", "input_tokens_per_week", "input", "week"],
+  ["outputTokensPerWeek", "output_tokens_per_week", "output", "week"],
+  ["totalTokensPerWeek", "total_tokens_per_week", "total", "week"],
+  ["inputTokensPerMonth", "input_tokens_per_month", "input", "month"],
+  ["outputTokensPerMonth", "output_tokens_per_month", "output", "month"],
+  ["totalTokensPerMonth", "total_tokens_per_month", "total", "month"],
+] as const;
+
+function amountOf(measure: LimitMeasure, estimate: RequestEstimate): number {
+  if (measure === "input") return estimate.inputTokens;
+  if (measure === "output") return estimate.outputTokens;
+  if (measure === "total") return estimate.inputTokens + estimate.outputTokens;
+  return 1;
+}
+
+/**
+ * Every limit that applies to a request of `principal`, from its key's, membership's and team's policies,
+ * with Redis keys under one hash tag per team, so the one admission script is Redis Cluster-safe. Per-minute
+ * limits reserve at most their whole capacity, so a request larger than a minute's allowance still passes
+ * once the bucket is full (and leaves it in debt); budgets reserve the whole estimate, so they are never
+ * exceeded by more than what a request uses beyond its reservation. Pure.
+ */
+export function planLimits(
+  principal: TeamPrincipal,
+  estimate: RequestEstimate,
+  nowMs: number,
+  namespace = "perimeter",
+): PlannedLimit[] {
+  const base = `${namespace}:{${principal.teamId}}`;
+  const scopes: [Scope, string | null, LimitPolicyView | null][] = [
+    ["key", principal.keyId, principal.policies.key],
+    ["member", principal.memberId, principal.policies.member],
+    ["team", principal.teamId, principal.policies.team],
+  ];
+  const plan: PlannedLimit[] = [];
+  for (const [scope, id, policy] of scopes) {
+    if (!policy || !id) continue;
+    for (const [field, name, measure] of rates) {
+      const limit = policy[field];
+      if (limit === null) continue;
+      plan.push({
+        name: `${scope}.${name}`,
+        kind: "bucket",
+        measure,
+        key: `${base}:rate:${scope}:${id}:${name}`,
+        limit,
+        reserve: Math.min(amountOf(measure, estimate), limit),
+      });
+    }
+    if (policy.maxConcurrentRequests !== null) {
+      plan.push({
+        name: `${scope}.max_concurrent_requests`,
+        kind: "concurrency",
+        measure: "concurrent",
+        key: `${base}:leases:${scope}:${id}`,
+        limit: policy.maxConcurrentRequests,
+        reserve: 1,
+      });
+    }
+    for (const [field, name, measure, kind] of budgets) {
+      const limit = policy[field];
+      if (limit === null) continue;
+      const period = budgetPeriod(kind, nowMs, principal.org.timeZone, principal.org.weekStartsOn);
+      plan.push({
+        name: `${scope}.${name}`,
+        kind: "budget",
+        measure,
+        key: `${base}:budget:${scope}:${id}:${name}:${period.startMs}`,
+        limit,
+        reserve: amountOf(measure, estimate),
+        period: { kind, ...period },
+      });
+    }
+  }
+  return plan;
+}
