@@ -58,6 +58,23 @@ export {
   setLimitsInputSchema,
 } from "./set-limits.ts";
 export { slugify, slugSchema } from "./slugify.ts";
+export {
+  appendUsageEvent,
+  type DecodeUsageEventResult,
+  decodeUsageEvent,
+  defaultUsageStreamKeys,
+  encodeUsageEvent,
+  type UsageDeadLetter,
+  type UsageEntryPoisonCode,
+  type UsageEventMessage,
+  type UsageEventMessageInput,
+  type UsageStreamKeys,
+  type UsageStreamProducer,
+  usageConsumerGroup,
+  usageEventMessageSchema,
+  usageEventSchemaVersion,
+  usageStreamKeys,
+} from "./usage-stream.ts";
 export { toUserView, type UserView } from "./user-view.ts";
 export {
   type VerifyApiKeyDeps,
