@@ -28,6 +28,7 @@ export interface WorkerMetrics {
   auditChainBrokenOrgs: Gauge;
   /** Registers a probe run before every scrape; it sets gauges from the state it reads. */
   addProbe(name: string, probe: () => Promise<void>): void;
+  removeProbe(name: string): void;
   /** Runs the probes, then renders the Prometheus text exposition. */
   render(): Promise<string>;
 }
@@ -131,6 +132,9 @@ export function createWorkerMetrics(log: Logger): WorkerMetrics {
     }),
     addProbe(name, probe) {
       probes.set(name, probe);
+    },
+    removeProbe(name) {
+      probes.delete(name);
     },
     async render() {
       await Promise.all([...probes].map(([name, probe]) => runProbe(name, probe)));

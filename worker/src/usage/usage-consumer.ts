@@ -261,6 +261,7 @@ export function startUsageConsumer(deps: UsageConsumerDeps, options: UsageConsum
     consumerName,
     started,
     async close() {
+      metrics.removeProbe("usage-stream");
       stopping = true;
       await loop;
       markStarted();
