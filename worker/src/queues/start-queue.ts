@@ -111,7 +111,7 @@ export async function startQueue(services: WorkerServices, spec: QueueSpec): Pro
 
   const probe = `queue:${spec.name}`;
   metrics.addProbe(probe, async () => {
-    const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized", "paused");
+    const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized");
     for (const [state, count] of Object.entries(counts)) metrics.queueJobs.set({ queue: spec.name, state }, count);
   });
 

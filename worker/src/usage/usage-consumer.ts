@@ -70,24 +70,6 @@ export function startUsageConsumer(deps: UsageConsumerDeps, options: UsageConsum
     markStarted = resolve;
   });
 
-  metrics.addProbe("usage-stream", async () => {
-    const [backlog, pending, deadLetters, oldest, time] = await Promise.all([
-      deps.redis.xlen(keys.stream),
-      deps.redis.xpending(keys.stream, usageConsumerGroup).catch(() => [0]) as Promise<[number, ...unknown[]]>,
-      deps.redis.llen(keys.deadLetter),
-      deps.redis.xrange(keys.stream, "-", "+", "COUNT", 1),
-      deps.redis.time(),
-    ]);
-    metrics.usageStreamBacklog.set(backlog);
-    metrics.usageStreamPending.set(Number(pending[0]) || 0);
-    metrics.usageDeadLetters.set(deadLetters);
-    // Acknowledged entries are deleted, so the first entry left is the oldest not yet ingested, and its
-    // id starts with the Redis clock's milliseconds when it was added.
-    const nowMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-    const oldestMs = oldest[0] ? Number(oldest[0][0].split("-")[0]) : nowMs;
-    metrics.usageIngestionLagSeconds.set(Math.max(0, nowMs - oldestMs) / 1000);
-  });
-
   async function ensureGroup(): Promise<void> {
     try {
       // From id 0, so entries the gateway wrote before the group existed are ingested too.
@@ -261,7 +243,6 @@ export function startUsageConsumer(deps: UsageConsumerDeps, options: UsageConsum
     consumerName,
     started,
     async close() {
-      metrics.removeProbe("usage-stream");
       stopping = true;
       await loop;
       markStarted();
@@ -269,6 +250,31 @@ export function startUsageConsumer(deps: UsageConsumerDeps, options: UsageConsum
       else redis.disconnect();
     },
   };
+}
+
+/**
+ * Adds the usage stream's gauges to `/metrics`: backlog (entries not yet ingested), pending (delivered,
+ * not acknowledged), dead letters, and ingestion lag (age of the oldest entry not yet ingested).
+ */
+export function watchUsageStream(deps: Pick<UsageConsumerDeps, "redis" | "metrics">, keys: UsageStreamKeys): void {
+  const { redis, metrics } = deps;
+  metrics.addProbe("usage-stream", async () => {
+    const [backlog, pending, deadLetters, oldest, time] = await Promise.all([
+      redis.xlen(keys.stream),
+      redis.xpending(keys.stream, usageConsumerGroup).catch(() => [0]) as Promise<[number, ...unknown[]]>,
+      redis.llen(keys.deadLetter),
+      redis.xrange(keys.stream, "-", "+", "COUNT", 1),
+      redis.time(),
+    ]);
+    metrics.usageStreamBacklog.set(backlog);
+    metrics.usageStreamPending.set(Number(pending[0]) || 0);
+    metrics.usageDeadLetters.set(deadLetters);
+    // Acknowledged entries are deleted, so the first entry left is the oldest not yet ingested, and its
+    // id starts with the Redis clock's milliseconds when it was added.
+    const nowMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+    const oldestMs = oldest[0] ? Number(oldest[0][0].split("-")[0]) : nowMs;
+    metrics.usageIngestionLagSeconds.set(Math.max(0, nowMs - oldestMs) / 1000);
+  });
 }
 
 function deadLetterOf(
