@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { UsageEventMessageInput } from "@perimeter/core";
-import { newId } from "@perimeter/db";
+import { type Db, newId } from "@perimeter/db";
 import { migrate } from "@perimeter/db/migrate";
 import { createScratchDatabase, type ScratchDatabase } from "@perimeter/db/scratch-database";
 import { inject } from "vitest";
@@ -43,4 +43,31 @@ export function fakeUsageEvent(
     eventTime,
     ...overrides,
   } as UsageEventMessageInput & { requestId: string };
+}
+
+/** The rollups of `orgId` at one granularity, as comparable plain rows. */
+export async function rollups(db: Db, orgId: string, granularity: "hour" | "day") {
+  return db.$queryRaw<Record<string, unknown>[]>`
+    SELECT bucket_start, coalesce(team_id, '-') AS team, coalesce(api_key_id, '-') AS key,
+           coalesce(user_id, '-') AS "user", model, requests::text, errors::text, denied_requests::text,
+           input_tokens::text, cache_read_input_tokens::text, output_tokens::text, reasoning_tokens::text,
+           latency_ms_sum::text, time_to_first_token_ms_sum::text, time_to_first_token_count::text
+    FROM usage_rollups WHERE org_id = ${orgId} AND granularity = ${granularity}::rollup_granularity
+    ORDER BY 1, 2, 3, 4, 5`;
+}
+
+/** The same figures straight from the raw events: what every rollup must equal. */
+export async function directAggregate(db: Db, orgId: string, granularity: "hour" | "day") {
+  return db.$queryRaw<Record<string, unknown>[]>`
+    SELECT date_trunc(${granularity}, event_time, 'UTC') AS bucket_start, coalesce(team_id, '-') AS team,
+           coalesce(api_key_id, '-') AS key, coalesce(user_id, '-') AS "user", model,
+           count(*)::text AS requests, count(*) FILTER (WHERE status >= 400)::text AS errors,
+           count(*) FILTER (WHERE limit_decision <> 'admitted')::text AS denied_requests,
+           sum(input_tokens)::text AS input_tokens, sum(cache_read_input_tokens)::text AS cache_read_input_tokens,
+           sum(output_tokens)::text AS output_tokens, sum(reasoning_tokens)::text AS reasoning_tokens,
+           sum(latency_ms)::text AS latency_ms_sum,
+           coalesce(sum(time_to_first_token_ms), 0)::text AS time_to_first_token_ms_sum,
+           count(time_to_first_token_ms)::text AS time_to_first_token_count
+    FROM usage_events WHERE org_id = ${orgId}
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
 }

@@ -3,38 +3,17 @@ import { usageEventMessageSchema } from "@perimeter/core";
 import { createDb, type Db, newId } from "@perimeter/db";
 import type { ScratchDatabase } from "@perimeter/db/scratch-database";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMigratedScratchDatabase, fakeUsageEvent, testOrgId } from "../test-usage-events.ts";
+import {
+  createMigratedScratchDatabase,
+  directAggregate,
+  fakeUsageEvent,
+  rollups,
+  testOrgId,
+} from "../test-usage-events.ts";
 import { insertUsageEvents } from "./insert-usage-events.ts";
 import { rollUpUsage } from "./roll-up-usage.ts";
 
 const hourMs = 3_600_000;
-
-/** The rollups of `orgId` at one granularity, as comparable plain rows. */
-async function rollups(db: Db, orgId: string, granularity: "hour" | "day") {
-  return db.$queryRaw<Record<string, unknown>[]>`
-    SELECT bucket_start, coalesce(team_id, '-') AS team, coalesce(api_key_id, '-') AS key,
-           coalesce(user_id, '-') AS "user", model, requests::text, errors::text, denied_requests::text,
-           input_tokens::text, cache_read_input_tokens::text, output_tokens::text, reasoning_tokens::text,
-           latency_ms_sum::text, time_to_first_token_ms_sum::text, time_to_first_token_count::text
-    FROM usage_rollups WHERE org_id = ${orgId} AND granularity = ${granularity}::rollup_granularity
-    ORDER BY 1, 2, 3, 4, 5`;
-}
-
-/** The same figures straight from the raw events: what every rollup must equal. */
-async function directAggregate(db: Db, orgId: string, granularity: "hour" | "day") {
-  return db.$queryRaw<Record<string, unknown>[]>`
-    SELECT date_trunc(${granularity}, event_time, 'UTC') AS bucket_start, coalesce(team_id, '-') AS team,
-           coalesce(api_key_id, '-') AS key, coalesce(user_id, '-') AS "user", model,
-           count(*)::text AS requests, count(*) FILTER (WHERE status >= 400)::text AS errors,
-           count(*) FILTER (WHERE limit_decision <> 'admitted')::text AS denied_requests,
-           sum(input_tokens)::text AS input_tokens, sum(cache_read_input_tokens)::text AS cache_read_input_tokens,
-           sum(output_tokens)::text AS output_tokens, sum(reasoning_tokens)::text AS reasoning_tokens,
-           sum(latency_ms)::text AS latency_ms_sum,
-           coalesce(sum(time_to_first_token_ms), 0)::text AS time_to_first_token_ms_sum,
-           count(time_to_first_token_ms)::text AS time_to_first_token_count
-    FROM usage_events WHERE org_id = ${orgId}
-    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
-}
 
 /** Random events over the last `hours` hours for a few teams, keys, users and models. */
 function randomEvents(orgId: string, count: number, hours: number) {
