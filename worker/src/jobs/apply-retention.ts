@@ -1,4 +1,4 @@
-import type { Db } from "@perimeter/db";
+import { type Db, Prisma } from "@perimeter/db";
 
 export interface ApplyRetentionOptions {
   /** Rows deleted per statement: small enough that no statement holds locks or bloats for long. */
@@ -30,28 +30,25 @@ export async function applyRetention(db: Db, options: ApplyRetentionOptions = {}
     select: { id: true, usageRetentionDays: true, rollupRetentionDays: true },
     orderBy: { id: "asc" },
   });
+  // Each table keeps rows whose time is after the start of the UTC day `days` ago; the column names
+  // come from this list, never from input.
+  const tables = [
+    { table: "usage_events", timeColumn: "event_time", days: "usageRetentionDays", counter: "usageEventsDeleted" },
+    { table: "usage_rollups", timeColumn: "bucket_start", days: "rollupRetentionDays", counter: "rollupsDeleted" },
+  ] as const;
   for (const org of orgs) {
-    for (;;) {
-      if (outOfTime()) return { ...result, complete: false };
-      const deleted = await db.$executeRaw`
-        DELETE FROM usage_events WHERE id IN (
-          SELECT id FROM usage_events
-          WHERE org_id = ${org.id}
-            AND event_time < date_trunc('day', now(), 'UTC') - make_interval(days => ${org.usageRetentionDays})
-          LIMIT ${batchSize})`;
-      result.usageEventsDeleted += deleted;
-      if (deleted < batchSize) break;
-    }
-    for (;;) {
-      if (outOfTime()) return { ...result, complete: false };
-      const deleted = await db.$executeRaw`
-        DELETE FROM usage_rollups WHERE id IN (
-          SELECT id FROM usage_rollups
-          WHERE org_id = ${org.id}
-            AND bucket_start < date_trunc('day', now(), 'UTC') - make_interval(days => ${org.rollupRetentionDays})
-          LIMIT ${batchSize})`;
-      result.rollupsDeleted += deleted;
-      if (deleted < batchSize) break;
+    for (const { table, timeColumn, days, counter } of tables) {
+      for (;;) {
+        if (outOfTime()) return { ...result, complete: false };
+        const deleted = await db.$executeRaw`
+          DELETE FROM ${Prisma.raw(table)} WHERE id IN (
+            SELECT id FROM ${Prisma.raw(table)}
+            WHERE org_id = ${org.id}
+              AND ${Prisma.raw(timeColumn)} < date_trunc('day', now(), 'UTC') - make_interval(days => ${org[days]})
+            LIMIT ${batchSize})`;
+        result[counter] += deleted;
+        if (deleted < batchSize) break;
+      }
     }
   }
   return result;
