@@ -1,5 +1,5 @@
 import http from "node:http";
-import { answerReadiness, type ReadinessCheck, sendJson } from "@perimeter/runtime";
+import { answerReadiness, errorMessage, type ReadinessCheck, sendJson } from "@perimeter/runtime";
 import type { WorkerServices } from "./services.ts";
 
 /** How long each readiness probe may take before the worker reports itself not ready. */
@@ -22,12 +22,17 @@ export function createHealthServer(services: WorkerServices): http.Server {
     } else if (req.method === "GET" && path === "/readyz") {
       await answerReadiness(res, checks, readinessTimeoutMs, services.log);
     } else if (req.method === "GET" && path === "/metrics") {
-      const body = await services.metrics.render();
-      res.writeHead(200, {
-        "content-type": services.metrics.registry.contentType,
-        "content-length": Buffer.byteLength(body),
-      });
-      res.end(body);
+      try {
+        const body = await services.metrics.render();
+        res.writeHead(200, {
+          "content-type": services.metrics.registry.contentType,
+          "content-length": Buffer.byteLength(body),
+        });
+        res.end(body);
+      } catch (error) {
+        services.log.error("metrics failed", { error: errorMessage(error) });
+        sendJson(res, 500, { error: "metrics_failed" });
+      }
     } else {
       sendJson(res, 404, { error: "not_found" });
     }
