@@ -140,7 +140,7 @@ describe("exports", () => {
     });
   });
 
-  it("pages to JSONL, starts over after being released, and skips a finished export", async () => {
+  it("pages one snapshot to JSONL, starts over after being released, and skips a finished export", async () => {
     const ctx = await tenantWithUsage(services, 2_500);
     // A queue that takes nothing, so only the direct runs below touch this export.
     const parked = { add: async () => undefined };
@@ -163,7 +163,17 @@ describe("exports", () => {
     expect(await getExport(ctx, data.exportId)).toMatchObject({ export: { status: "running" } });
 
     const progress: number[] = [];
-    const done = await runExport(deps, data, { pageSize: 1_000, onProgress: async (rows) => void progress.push(rows) });
+    const done = await runExport(deps, data, {
+      pageSize: 1_000,
+      onProgress: async (rows) => {
+        progress.push(rows);
+        // Lands in the range while the export runs: the snapshot taken at its start must not see it.
+        if (rows === 1_000) {
+          const late = fakeUsageEvent(ctx.orgId, { eventTime: new Date("2026-02-20T00:00:00Z") });
+          await insertUsageEvents(services.db, [usageEventMessageSchema.parse(late)]);
+        }
+      },
+    });
     expect(progress).toEqual([1_000, 2_000, 2_500]);
     expect(done).toMatchObject({ status: "succeeded", manifest: { rowCount: 2_500, csvFormulaGuard: false } });
     const lines = (await readFile(path.join(exportDir, `${data.exportId}.jsonl`), "utf8")).trimEnd().split("\n");
