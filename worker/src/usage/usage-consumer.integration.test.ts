@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
 import { createMigratedScratchDatabase, fakeUsageEvent, testOrgId } from "../test-usage-events.ts";
+import { replayDeadLetters } from "./replay-dead-letters.ts";
 import { startUsageConsumer, type UsageConsumerOptions } from "./usage-consumer.ts";
 
 async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -141,5 +142,39 @@ describe("usage consumer", () => {
     );
     await consumer.close();
     expect(await rowCount(orgId)).toBe(5);
+  });
+
+  it("ingests dead letters replayed once their cause is fixed", async () => {
+    const orgId = testOrgId();
+    const { stream, deadLetter } = services.usageKeys;
+    await services.redis.del(deadLetter);
+    await services.db.$executeRawUnsafe(
+      `ALTER TABLE usage_events ADD CONSTRAINT test_refused_org CHECK (org_id <> '${orgId}')`,
+    );
+    const consumer = startUsageConsumer(services, options);
+    for (let i = 0; i < 3; i++) await appendUsageEvent(services.redis, fakeUsageEvent(orgId), services.usageKeys);
+    await waitFor(
+      "the dead letters",
+      () => services.redis.llen(deadLetter),
+      (length) => length === 3,
+    );
+    expect(await rowCount(orgId)).toBe(0);
+
+    await services.db.$executeRawUnsafe("ALTER TABLE usage_events DROP CONSTRAINT test_refused_org");
+    expect(await replayDeadLetters(services.redis, services.usageKeys, 2)).toBe(2);
+    expect(await services.redis.llen(deadLetter)).toBe(1);
+    expect(await replayDeadLetters(services.redis, services.usageKeys, 10)).toBe(1);
+    await waitFor(
+      "the replayed rows",
+      () => rowCount(orgId),
+      (count) => count === 3,
+    );
+    await waitFor(
+      "the stream to drain",
+      () => services.redis.xlen(stream),
+      (length) => length === 0,
+    );
+    await consumer.close();
+    expect(await services.redis.llen(deadLetter)).toBe(0);
   });
 });
