@@ -9,9 +9,9 @@ export const unqueuedExportAfterMs = 60_000;
  * commits the request before it enqueues, so a Redis hiccup in between leaves an export without a
  * job. The job id is the export id, so an export whose job does exist is not enqueued twice.
  */
-export async function sweepExports(db: Db, queue: ExportQueue, now: Date = new Date()): Promise<{ enqueued: number }> {
+export async function sweepExports(db: Db, queue: ExportQueue): Promise<{ enqueued: number }> {
   const stale = await db.exportJob.findMany({
-    where: { status: "queued", createdAt: { lt: new Date(now.getTime() - unqueuedExportAfterMs) } },
+    where: { status: "queued", createdAt: { lt: new Date(Date.now() - unqueuedExportAfterMs) } },
     select: { id: true, orgId: true },
     orderBy: { createdAt: "asc" },
     take: 1_000,

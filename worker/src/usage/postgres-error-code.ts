@@ -2,7 +2,7 @@
  * The SQLSTATE of a failed Prisma raw query run through the node-postgres driver adapter, or undefined
  * for anything else (a lost connection, a timeout in the pool).
  */
-export function postgresErrorCode(error: unknown): string | undefined {
+function postgresErrorCode(error: unknown): string | undefined {
   const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta
     ?.driverAdapterError?.cause;
   return typeof cause?.originalCode === "string" ? cause.originalCode : undefined;

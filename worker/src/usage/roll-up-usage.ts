@@ -10,8 +10,6 @@ export interface RollUpUsageOptions {
   safetyMarginMs: number;
   /** At most this much ingestion time per transaction, so a backlog is worked off in bounded steps. */
   maxWindowMs?: number;
-  /** Watermark row in `job_watermarks`. */
-  watermarkName?: string;
 }
 
 export interface RollUpUsageResult {
@@ -51,7 +49,7 @@ const rollupColumns = `org_id, granularity, bucket_start, bucket_key, team_id, a
  * frozen: its raw rows may be partly deleted, so recomputing it would lose counts; its rollup stands.
  */
 export async function rollUpUsage(db: Db, options: RollUpUsageOptions): Promise<RollUpUsageResult> {
-  const name = options.watermarkName ?? usageRollupWatermark;
+  const name = usageRollupWatermark;
   const maxWindowMs = options.maxWindowMs ?? defaultMaxWindowMs;
   return db.$transaction(
     async (tx) => {

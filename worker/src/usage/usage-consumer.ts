@@ -21,8 +21,6 @@ export interface UsageConsumerOptions {
   blockMs: number;
   /** Pending entries idle this long belong to a consumer that died; they are claimed and ingested. */
   claimIdleMs: number;
-  /** This consumer's name in the group; unique per process so a restart never inherits a stale one. */
-  consumerName?: string;
 }
 
 export interface UsageConsumerDeps {
@@ -62,7 +60,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function startUsageConsumer(deps: UsageConsumerDeps, options: UsageConsumerOptions): UsageConsumer {
   const { db, log, metrics } = deps;
   const { keys } = options;
-  const consumerName = options.consumerName ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // Unique per process start, so a restarted worker never inherits a dead consumer's pending entries
+  // by name; XAUTOCLAIM hands those over instead.
+  const consumerName = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const redis = deps.redis.duplicate({ connectionName: "perimeter-worker-usage", maxRetriesPerRequest: null });
   let stopping = false;
   let markStarted: () => void = () => {};
