@@ -1,9 +1,11 @@
 import path from "node:path";
+import { defaultUsageStreamKeys, exportQueueName } from "@perimeter/core";
 import { spawnService } from "@perimeter/runtime/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { housekeepingQueueName } from "./queues/housekeeping.ts";
+import { usageRollupsQueueName } from "./queues/usage-rollups.ts";
 import { defaultQueuePrefix } from "./services.ts";
 
 const workspaceRoot = path.resolve(import.meta.dirname, "..");
@@ -21,9 +23,12 @@ function isolatedRedisUrl(): string {
 describe("worker process", () => {
   afterAll(async () => {
     const connection = new Redis(isolatedRedisUrl(), { maxRetriesPerRequest: null });
-    const queue = new Queue(housekeepingQueueName, { connection, prefix: defaultQueuePrefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
+    for (const name of [housekeepingQueueName, usageRollupsQueueName, exportQueueName]) {
+      const queue = new Queue(name, { connection, prefix: defaultQueuePrefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    await connection.del(defaultUsageStreamKeys.stream, defaultUsageStreamKeys.deadLetter);
     await connection.quit();
   });
 

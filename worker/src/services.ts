@@ -1,7 +1,9 @@
+import { defaultUsageStreamKeys, type UsageStreamKeys } from "@perimeter/core";
 import { createDb, type Db } from "@perimeter/db";
 import { type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import type { WorkerConfig } from "./env.ts";
+import { createWorkerMetrics, type WorkerMetrics } from "./metrics.ts";
 
 /**
  * The worker's infrastructure, built once at boot by `createServices` and passed to the queues and the
@@ -19,6 +21,10 @@ export interface WorkerServices {
   queueConnection: Redis;
   /** Key prefix of every BullMQ queue; tests use their own so they never touch a running stack's jobs. */
   queuePrefix: string;
+  /** The worker's Prometheus registry, served on `/metrics`. */
+  metrics: WorkerMetrics;
+  /** Keys of the usage stream and its dead letters; tests use a namespace of their own. */
+  usageKeys: UsageStreamKeys;
 }
 
 export const defaultQueuePrefix = "perimeter";
@@ -37,6 +43,8 @@ export function createServices(config: WorkerConfig, log: Logger): WorkerService
     redis: connectRedis(config.redisUrl, "perimeter-worker", 1, log),
     queueConnection: connectRedis(config.redisUrl, "perimeter-worker-queues", null, log),
     queuePrefix: defaultQueuePrefix,
+    metrics: createWorkerMetrics(log),
+    usageKeys: defaultUsageStreamKeys,
   };
 }
 

@@ -3,6 +3,17 @@ export { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
 export { type AuditContext, type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
 export { type AuditHashInput, canonicalJson, computeAuditHash, type JsonValue } from "./audit-hash.ts";
 export { type BudgetPeriod, type BudgetPeriodKind, budgetPeriod } from "./budget-period.ts";
+export {
+  type AuditChainCheckReason,
+  type CheckAuditChainResult,
+  checkAuditChain,
+} from "./check-audit-chain.ts";
+export {
+  type CompleteExportInput,
+  type CompleteExportResult,
+  completeExport,
+  completeExportInputSchema,
+} from "./complete-export.ts";
 export type { Actor, CoreContext, DbClient } from "./context.ts";
 export {
   type CreateApiKeyInput,
@@ -25,14 +36,71 @@ export {
   ensureAdminToken,
   ensureAdminTokenInputSchema,
 } from "./ensure-admin-token.ts";
+export {
+  type ExportFilter,
+  type ExportFormat,
+  type ExportJobData,
+  type ExportKindName,
+  type ExportManifest,
+  type ExportQueue,
+  exportFileNames,
+  exportFilterSchema,
+  exportFormats,
+  exportGeneratorVersion,
+  exportJobDataSchema,
+  exportJobName,
+  exportJobOptions,
+  exportKinds,
+  exportQueueName,
+} from "./export-contract.ts";
+export { type ExportView, toExportView } from "./export-view.ts";
+export { type FailExportInput, type FailExportResult, failExport, failExportInputSchema } from "./fail-export.ts";
+export { type GetExportResult, getExport } from "./get-export.ts";
+export {
+  type GetUsageReportInput,
+  type GetUsageReportResult,
+  getUsageReport,
+  getUsageReportInputSchema,
+  type UsageGroupBy,
+  type UsageReportBucket,
+  type UsageReportResult,
+} from "./get-usage-report.ts";
 export { hashApiKey } from "./hash-api-key.ts";
 export { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
+export {
+  type ListUsageEventsInput,
+  type ListUsageEventsResult,
+  listUsageEvents,
+  listUsageEventsInputSchema,
+  type UsageEventView,
+} from "./list-usage-events.ts";
 export { type KeyPrincipal, loadKeyPrincipal } from "./load-key-principal.ts";
-export { apiKeyPrefix, type ParseApiKeyResult, parseApiKey } from "./parse-api-key.ts";
-export { hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
+export {
+  apiKeyPrefix,
+  apiKeyPrefix,
+  type ParseApiKeyResult,
+  type ParseApiKeyResult,
+  parseApiKey,
+  parseApiKey,
+} from "./parse-api-key.ts";
+export {
+  hashPassword,
+  hashPassword,
+  minPasswordLength,
+  minPasswordLength,
+  verifyPassword,
+  verifyPassword,
+} from "./password.ts";
 export { type ChangeEvent, type ChangePublisher, changeChannel, publishChange } from "./publish-change.ts";
 export { recordApiKeyUse } from "./record-api-key-use.ts";
+export { recordExportProgress } from "./record-export-progress.ts";
 export { redactSecrets } from "./redact-secrets.ts";
+export {
+  type RequestExportInput,
+  type RequestExportResult,
+  requestExport,
+  requestExportInputSchema,
+} from "./request-export.ts";
 export {
   type RevokeApiKeyInput,
   type RevokeApiKeyResult,
@@ -62,6 +130,25 @@ export {
   setLimitsInputSchema,
 } from "./set-limits.ts";
 export { slugify, slugSchema } from "./slugify.ts";
+export { type StartExportResult, startExport } from "./start-export.ts";
+export { type BucketWidth, bucketLimits } from "./usage-report-window.ts";
+export {
+  appendUsageEvent,
+  type DecodeUsageEventResult,
+  decodeUsageEvent,
+  defaultUsageStreamKeys,
+  encodeUsageEvent,
+  type UsageDeadLetter,
+  type UsageEntryPoisonCode,
+  type UsageEventMessage,
+  type UsageEventMessageInput,
+  type UsageStreamKeys,
+  type UsageStreamProducer,
+  usageConsumerGroup,
+  usageEventMessageSchema,
+  usageEventSchemaVersion,
+  usageStreamKeys,
+} from "./usage-stream.ts";
 export { toUserView, type UserView } from "./user-view.ts";
 export {
   type VerifyApiKeyDeps,

@@ -5,7 +5,7 @@ export interface HeartbeatResult {
 
 /**
  * The `heartbeat` job: does nothing but prove that scheduling, pickup and completion work end to end.
- * Retention, export and audit-chain jobs will join it on the housekeeping queue.
+ * Retention, audit-chain checks and the export sweep run beside it on the housekeeping queue.
  */
 export async function runHeartbeat(now: Date = new Date()): Promise<HeartbeatResult> {
   return { ranAt: now.toISOString() };

@@ -2,7 +2,14 @@ import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { type Housekeeping, heartbeatEveryMs, housekeepingJobs, startHousekeeping } from "./housekeeping.ts";
+import {
+  exportSweepEveryMs,
+  type Housekeeping,
+  heartbeatEveryMs,
+  housekeepingJobs,
+  retentionEveryMs,
+  startHousekeeping,
+} from "./housekeeping.ts";
 
 /** Polls a job until BullMQ settles it; the worker picks jobs up within milliseconds here. */
 async function settled(job: Job): Promise<string> {
@@ -29,11 +36,22 @@ describe("housekeeping queue", () => {
     await closeServices(services);
   });
 
-  it("registers the heartbeat as a repeatable job every 60 s, once however often it starts", async () => {
-    const again = await startHousekeeping(services);
-    await again.close();
+  it("registers each schedule once however many workers boot at the same time", async () => {
+    const others = await Promise.all([
+      startHousekeeping(services),
+      startHousekeeping(services),
+      startHousekeeping(services),
+    ]);
+    await Promise.all(others.map((other) => other.close()));
     const schedulers = await housekeeping.queue.getJobSchedulers();
-    expect(schedulers).toEqual([expect.objectContaining({ key: housekeepingJobs.heartbeat, every: heartbeatEveryMs })]);
+    expect(schedulers.map((scheduler) => [scheduler.key, scheduler.every]).sort()).toEqual(
+      [
+        [housekeepingJobs.auditCheck, 3_600_000],
+        [housekeepingJobs.exportSweep, exportSweepEveryMs],
+        [housekeepingJobs.heartbeat, heartbeatEveryMs],
+        [housekeepingJobs.retention, retentionEveryMs],
+      ].sort(),
+    );
   });
 
   it("processes a heartbeat job", async () => {

@@ -1,65 +1,76 @@
-import { errorMessage } from "@perimeter/runtime";
-import { type Job, Queue, Worker } from "bullmq";
+import { exportQueueName } from "@perimeter/core";
+import { Queue } from "bullmq";
+import { applyRetention } from "../jobs/apply-retention.ts";
+import { checkAuditChains } from "../jobs/check-audit-chains.ts";
 import { runHeartbeat } from "../jobs/heartbeat.ts";
+import { sweepExports } from "../jobs/sweep-exports.ts";
 import type { WorkerServices } from "../services.ts";
+import { type StartedQueue, startQueue } from "./start-queue.ts";
 
 export const housekeepingQueueName = "housekeeping";
 
-/** Job names on the housekeeping queue; each maps to one processor in `processHousekeepingJob`. */
-export const housekeepingJobs = { heartbeat: "heartbeat" } as const;
+/** Job names on the housekeeping queue; each maps to one processor. */
+export const housekeepingJobs = {
+  heartbeat: "heartbeat",
+  retention: "retention",
+  auditCheck: "audit-check",
+  exportSweep: "export-sweep",
+} as const;
 export type HousekeepingJobName = (typeof housekeepingJobs)[keyof typeof housekeepingJobs];
 
 export const heartbeatEveryMs = 60_000;
+export const retentionEveryMs = 3_600_000;
+export const exportSweepEveryMs = 60_000;
 
-export interface Housekeeping {
-  queue: Queue;
-  worker: Worker;
-  /** Stops taking jobs and waits for the running one (the worker first), then closes the queue. */
-  close(): Promise<void>;
+export interface HousekeepingOptions {
+  auditCheckEveryMs?: number;
 }
 
-async function processHousekeepingJob(job: Job): Promise<unknown> {
-  switch (job.name) {
-    case housekeepingJobs.heartbeat:
-      return runHeartbeat();
-    default:
-      // A job this version does not know (e.g. queued by a newer release); fail it visibly.
-      throw new Error(`unknown housekeeping job "${job.name}"`);
-  }
-}
+export type Housekeeping = StartedQueue;
 
 /**
- * Creates the housekeeping queue, registers its repeatable jobs, then starts its worker. Upserting the
- * job scheduler is idempotent, so every worker replica can do it at boot without creating duplicates.
- * If registering fails, the queue is closed before the error is rethrown, so nothing is left running.
+ * The housekeeping queue: heartbeat (proves the plumbing), retention of raw usage and rollups (hourly,
+ * small batches, time-boxed), audit-chain verification of every organization, and the sweep that
+ * enqueues exports whose job never reached Redis. Every job is idempotent: BullMQ delivers at least
+ * once, and each replica upserts the schedulers at boot.
  */
-export async function startHousekeeping(services: WorkerServices): Promise<Housekeeping> {
-  const { queueConnection: connection, queuePrefix: prefix, log } = services;
-  const queue = new Queue(housekeepingQueueName, { connection, prefix });
-  queue.on("error", (error) => log.warn("housekeeping queue error", { error: errorMessage(error) }));
+export async function startHousekeeping(
+  services: WorkerServices,
+  options: HousekeepingOptions = {},
+): Promise<Housekeeping> {
+  const { db, log, queueConnection: connection, queuePrefix: prefix } = services;
+  // Only adds jobs; the exports queue's own worker runs them.
+  const exports = new Queue(exportQueueName, { connection, prefix });
   try {
-    await queue.upsertJobScheduler(
-      housekeepingJobs.heartbeat,
-      { every: heartbeatEveryMs },
-      { name: housekeepingJobs.heartbeat, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    const queue = await startQueue(services, {
+      name: housekeepingQueueName,
+      concurrency: 1,
+      schedulers: [
+        { id: housekeepingJobs.heartbeat, everyMs: heartbeatEveryMs },
+        { id: housekeepingJobs.retention, everyMs: retentionEveryMs },
+        { id: housekeepingJobs.auditCheck, everyMs: options.auditCheckEveryMs ?? 3_600_000 },
+        { id: housekeepingJobs.exportSweep, everyMs: exportSweepEveryMs },
+      ],
+      processors: {
+        [housekeepingJobs.heartbeat]: () => runHeartbeat(),
+        [housekeepingJobs.retention]: (_job, { closing }) => applyRetention(db, { closing }),
+        [housekeepingJobs.auditCheck]: async (_job, { closing }) => {
+          const result = await checkAuditChains({ db, log }, closing);
+          services.metrics.auditChainBrokenOrgs.set(result.broken.length);
+          return result;
+        },
+        [housekeepingJobs.exportSweep]: () => sweepExports(db, exports),
+      },
+    });
+    return {
+      ...queue,
+      async close() {
+        await queue.close();
+        await exports.close();
+      },
+    };
   } catch (error) {
-    await queue.close();
+    await exports.close();
     throw error;
   }
-
-  const worker = new Worker(housekeepingQueueName, processHousekeepingJob, { connection, prefix, concurrency: 1 });
-  worker.on("error", (error) => log.warn("housekeeping worker error", { error: errorMessage(error) }));
-  worker.on("failed", (job, error) =>
-    log.error("job failed", { job: job?.name, id: job?.id, error: errorMessage(error) }),
-  );
-
-  return {
-    queue,
-    worker,
-    async close() {
-      await worker.close();
-      await queue.close();
-    },
-  };
 }
