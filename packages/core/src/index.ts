@@ -77,18 +77,12 @@ export {
 export { type KeyPrincipal, loadKeyPrincipal } from "./load-key-principal.ts";
 export {
   apiKeyPrefix,
-  apiKeyPrefix,
   type ParseApiKeyResult,
-  type ParseApiKeyResult,
-  parseApiKey,
   parseApiKey,
 } from "./parse-api-key.ts";
 export {
   hashPassword,
-  hashPassword,
   minPasswordLength,
-  minPasswordLength,
-  verifyPassword,
   verifyPassword,
 } from "./password.ts";
 export { type ChangeEvent, type ChangePublisher, changeChannel, publishChange } from "./publish-change.ts";
