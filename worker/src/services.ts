@@ -19,6 +19,8 @@ export interface WorkerServices {
   queueConnection: Redis;
   /** Key prefix of every BullMQ queue; tests use their own so they never touch a running stack's jobs. */
   queuePrefix: string;
+  /** Key prefix of the replica table the gateway reads (`replicaTableKeys` in core). */
+  replicaTablePrefix: string;
 }
 
 export const defaultQueuePrefix = "perimeter";
@@ -37,6 +39,7 @@ export function createServices(config: WorkerConfig, log: Logger): WorkerService
     redis: connectRedis(config.redisUrl, "perimeter-worker", 1, log),
     queueConnection: connectRedis(config.redisUrl, "perimeter-worker-queues", null, log),
     queuePrefix: defaultQueuePrefix,
+    replicaTablePrefix: defaultQueuePrefix,
   };
 }
 

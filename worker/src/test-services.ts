@@ -11,11 +11,13 @@ import type { WorkerServices } from "./services.ts";
  */
 export function createTestServices(): WorkerServices {
   const redisUrl = inject("redisUrl");
+  const prefix = `perimeter-test-${randomBytes(4).toString("hex")}`;
   return {
     log: silentLogger,
     db: createDb(inject("databaseUrl"), { maxConnections: 2 }),
     redis: new Redis(redisUrl),
     queueConnection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
-    queuePrefix: `perimeter-test-${randomBytes(4).toString("hex")}`,
+    queuePrefix: prefix,
+    replicaTablePrefix: prefix,
   };
 }
