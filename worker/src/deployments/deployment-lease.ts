@@ -1,6 +1,8 @@
 import type { Redis } from "ioredis";
 
 export interface DeploymentLease {
+  /** How long a lease lasts unless extended; a pass that runs long re-acquires it every third of that. */
+  readonly ttlMs: number;
   /** True when this owner holds the deployment's lease now (taken, or extended if already its own). */
   acquire(deploymentId: string): Promise<boolean>;
   /** Gives the lease up if this owner still holds it; another owner's lease is left alone. */
@@ -25,6 +27,7 @@ return 0`;
 export function createDeploymentLease(redis: Redis, options: { prefix: string; ownerId: string; ttlMs: number }) {
   const key = (deploymentId: string) => `${options.prefix}:deployments:lease:{${deploymentId}}`;
   const lease: DeploymentLease = {
+    ttlMs: options.ttlMs,
     async acquire(deploymentId) {
       const got = await redis.eval(acquireScript, 1, key(deploymentId), options.ownerId, `${options.ttlMs}`);
       return got === 1;

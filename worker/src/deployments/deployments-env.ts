@@ -7,6 +7,8 @@ import type { DeploymentsConfig } from "../queues/deployments.ts";
 
 /** The deployment manager's settings: reconcile cadence, drivers' endpoints. */
 export interface DeploymentsEnvConfig extends DeploymentsConfig {
+  /** Whether this worker runs the deployment manager at all (`DEPLOY_ENABLED=false` leaves it to others). */
+  enabled: boolean;
   simulator: { bin: string; runDir: string; path: string };
   kubernetes: {
     defaultNamespace: string;
@@ -35,6 +37,7 @@ function defaultSimulatorBin(): string {
 /** The `DEPLOY_*` variables (and the platform ones the drivers need), mapped to their config. */
 export const deploymentsEnvSchema = z
   .object({
+    DEPLOY_ENABLED: z.enum(["true", "false", "1", "0"]).default("true"),
     DEPLOY_POLL_INTERVAL_MS: millis(2_000, 50),
     DEPLOY_RESYNC_INTERVAL_MS: millis(30_000, 1_000),
     DEPLOY_PROBE_TIMEOUT_MS: millis(2_000, 50),
@@ -56,6 +59,7 @@ export const deploymentsEnvSchema = z
   })
   .transform(
     (env): DeploymentsEnvConfig => ({
+      enabled: env.DEPLOY_ENABLED === "true" || env.DEPLOY_ENABLED === "1",
       pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS,
       resyncIntervalMs: env.DEPLOY_RESYNC_INTERVAL_MS,
       probeTimeoutMs: env.DEPLOY_PROBE_TIMEOUT_MS,

@@ -72,5 +72,4 @@ export interface DeploymentDriver {
   observe(target: DeploymentTarget): Promise<DriverObservation>;
   /** Removes everything the driver owns for the deployment; nothing there is success. */
   delete(target: DeploymentTarget): Promise<void>;
-  close?(): Promise<void>;
 }

@@ -74,6 +74,8 @@ const systemActor = { type: "system", label: "deployment-reconciler" } as const;
 export async function reconcileDeployment(deps: ReconcileDeps, deploymentId: string): Promise<ReconcileOutcome> {
   const { settings } = deps;
   if (!(await deps.lease.acquire(deploymentId))) return { outcome: "lease-held", nextDelayMs: settings.pollIntervalMs };
+  // A pass that waits on the platform (an image pull) keeps its lease rather than sharing the deployment.
+  const renew = setInterval(() => void deps.lease.acquire(deploymentId).catch(() => {}), deps.lease.ttlMs / 3);
   try {
     let loaded: LoadedDeployment | null;
     try {
@@ -92,6 +94,7 @@ export async function reconcileDeployment(deps: ReconcileDeps, deploymentId: str
       return await recordDriverError(deps, loaded, error);
     }
   } finally {
+    clearInterval(renew);
     await deps.lease.release(deploymentId);
   }
 }

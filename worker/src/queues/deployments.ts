@@ -119,8 +119,14 @@ export async function startDeployments(
   worker.on("failed", (job, error) =>
     log.error("job failed", { job: job?.name, id: job?.id, error: errorMessage(error) }),
   );
-  // The scheduler's first run waits one interval; a boot resync picks deployments up at once.
-  await queue.add(deploymentJobs.resync, {}, { removeOnComplete: 20, removeOnFail: 50 });
+  try {
+    // The scheduler's first run waits one interval; a boot resync picks deployments up at once.
+    await queue.add(deploymentJobs.resync, {}, { removeOnComplete: 20, removeOnFail: 50 });
+  } catch (error) {
+    await worker.close();
+    await queue.close();
+    throw error;
+  }
 
   return {
     queue,
