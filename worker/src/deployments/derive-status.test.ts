@@ -46,6 +46,8 @@ describe("deriveStatus", () => {
     const lostOne = [view("a", "r2", "ready"), view("b", "r2", "loading")];
     expect(phase(lostOne, { readyGeneration: 2 })).toBe("degraded/ReplicaUnready");
     expect(phase([view("a", "r2", "loading")], { readyGeneration: 2 })).toBe("degraded/NoReplicaReady");
+    // Nothing on its way: one replica serves, the other fails its probes.
+    expect(phase([view("a", "r2", "ready"), view("b", "r2", "unhealthy")])).toBe("degraded/ReplicaUnready");
     // A surplus replica still draining keeps a scale-down from being done.
     expect(phase([view("a", "r2", "ready"), view("b", "r2", "draining")], { desired: 1, readyGeneration: 1 })).toBe(
       "updating/RollingOut",

@@ -28,8 +28,8 @@ export interface DerivedStatus {
 /**
  * Pure: the deployment's phase from what was observed, per the state machine in docs/deployments.md.
  * `Updating` means a change (new generation: a spec edit or a scale) is being rolled out while
- * something serves; `Degraded` means fewer replicas are ready than wanted at a generation that was
- * already reached. Loading covers "port closed, model loading"; Provisioning "created, not running".
+ * something serves; `Degraded` means fewer replicas are ready than wanted and nothing is on its way
+ * (the generation was reached before, or the missing ones are failing rather than starting). Loading covers "port closed, model loading"; Provisioning "created, not running".
  */
 export function deriveStatus(input: DeriveStatusInput): DerivedStatus {
   const alive = input.replicas.filter(isAlive);
@@ -61,10 +61,15 @@ export function deriveStatus(input: DeriveStatusInput): DerivedStatus {
     return result("ready", null, counts);
   }
   const reached = input.readyGeneration >= input.generation;
+  // Still converging: old or surplus replicas to retire, new ones starting, or some not created yet.
+  const progressing =
+    others.length > 0 ||
+    targetAlive.length < input.desired ||
+    targetAlive.some((view) => view.state === "loading" || view.state === "provisioning");
   if (ready.length > 0) {
-    return reached
-      ? result("degraded", "ReplicaUnready", counts)
-      : result("updating", "RollingOut", `${counts}, ${others.length} old or surplus replica(s) left`);
+    return !reached && progressing
+      ? result("updating", "RollingOut", `${counts}, ${others.length} old or surplus replica(s) left`)
+      : result("degraded", "ReplicaUnready", input.detail ? `${counts}: ${input.detail}` : counts);
   }
   if (reached) return result("degraded", "NoReplicaReady", input.detail ?? counts);
   if (targetAlive.some((view) => view.state === "loading" || view.state === "unhealthy")) {
