@@ -1,15 +1,19 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { readDeploymentReplicas, replicaTableKeys, setDeploymentState } from "@perimeter/core";
+import { readDeploymentReplicas, setDeploymentState } from "@perimeter/core";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { createDeploymentLease } from "./deployment-lease.ts";
 import { createDockerDriver, dockerClientFor } from "./docker-driver.ts";
 import { type ReconcileDeps, reconcileDeployment } from "./reconcile-deployment.ts";
-import { createCatalogTenant, createTestDeployment, testDeploymentsConfig } from "./testing/deployment-fixtures.ts";
+import {
+  createCatalogTenant,
+  createTestDeployment,
+  directReconcileDeps,
+  dropTestKeys,
+} from "./testing/deployment-fixtures.ts";
 import { type FakeDockerApi, startFakeDockerApi } from "./testing/fake-docker-api.ts";
 
 // No Docker engine runs here: the driver talks to a fake Engine API on a unix socket, and the
@@ -27,24 +31,11 @@ describe("docker driver against a fake Engine API", () => {
     sim = await startVllmSim({ model: "umans-coder" });
     docker = await startFakeDockerApi(path.join(dir, "docker.sock"), () => new URL(sim.url).port);
     const driver = createDockerDriver(dockerClientFor(`unix://${docker.socketPath}`));
-    deps = {
-      db: services.db,
-      redis: services.redis,
-      lease: createDeploymentLease(services.redis, {
-        prefix: services.queuePrefix,
-        ownerId: "docker-test",
-        ttlMs: 10_000,
-      }),
-      driverFor: () => driver,
-      replicaKeys: replicaTableKeys(services.replicaTablePrefix),
-      settings: await testDeploymentsConfig(),
-      log: services.log,
-    };
+    deps = directReconcileDeps(services, driver, "docker-test");
   });
 
   afterAll(async () => {
-    const leftovers = await services.redis.keys(`${services.queuePrefix}:*`);
-    if (leftovers.length > 0) await services.redis.del(...leftovers);
+    await dropTestKeys(services);
     await docker.close();
     await sim.close();
     await rm(dir, { recursive: true, force: true });

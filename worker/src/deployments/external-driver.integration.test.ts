@@ -1,12 +1,16 @@
-import { readDeploymentReplicas, replicaTableKeys, setDeploymentState } from "@perimeter/core";
+import { readDeploymentReplicas, setDeploymentState } from "@perimeter/core";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { createDeploymentLease } from "./deployment-lease.ts";
 import { createExternalDriver } from "./external-driver.ts";
 import { type ReconcileDeps, reconcileDeployment } from "./reconcile-deployment.ts";
-import { createCatalogTenant, createTestDeployment, testDeploymentsConfig } from "./testing/deployment-fixtures.ts";
+import {
+  createCatalogTenant,
+  createTestDeployment,
+  directReconcileDeps,
+  dropTestKeys,
+} from "./testing/deployment-fixtures.ts";
 
 describe("external driver", () => {
   let services: WorkerServices;
@@ -18,24 +22,11 @@ describe("external driver", () => {
     services = createTestServices();
     serving = await startVllmSim({ model: "umans-coder" });
     wrongModel = await startVllmSim({ model: "something-else" });
-    deps = {
-      db: services.db,
-      redis: services.redis,
-      lease: createDeploymentLease(services.redis, {
-        prefix: services.queuePrefix,
-        ownerId: "ext-test",
-        ttlMs: 10_000,
-      }),
-      driverFor: () => createExternalDriver(),
-      replicaKeys: replicaTableKeys(services.replicaTablePrefix),
-      settings: await testDeploymentsConfig(),
-      log: services.log,
-    };
+    deps = directReconcileDeps(services, createExternalDriver(), "ext-test");
   });
 
   afterAll(async () => {
-    const leftovers = await services.redis.keys(`${services.queuePrefix}:*`);
-    if (leftovers.length > 0) await services.redis.del(...leftovers);
+    await dropTestKeys(services);
     await serving.close();
     await wrongModel.close();
     await closeServices(services);

@@ -1,13 +1,17 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { deleteDeployment, readDeploymentReplicas, replicaTableKeys, scaleDeployment } from "@perimeter/core";
+import { deleteDeployment, readDeploymentReplicas, scaleDeployment } from "@perimeter/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { createDeploymentLease } from "./deployment-lease.ts";
 import { createKubernetesDriver, kubeConfigFor } from "./kubernetes-driver.ts";
 import { type ReconcileDeps, reconcileDeployment } from "./reconcile-deployment.ts";
 import { k8sKeys } from "./render-kubernetes.ts";
-import { createCatalogTenant, createTestDeployment, testDeploymentsConfig } from "./testing/deployment-fixtures.ts";
+import {
+  createCatalogTenant,
+  createTestDeployment,
+  directReconcileDeps,
+  dropTestKeys,
+} from "./testing/deployment-fixtures.ts";
 import { type FakeKubernetesApi, startFakeKubernetesApi } from "./testing/fake-kubernetes-api.ts";
 
 const namespace = "gpu-serving";
@@ -46,24 +50,11 @@ describe("kubernetes driver against a fake API server", () => {
       kubeConfig: kubeConfigFor({ server: api.url, token: "test-token" }),
       defaultNamespace: "perimeter",
     });
-    deps = {
-      db: services.db,
-      redis: services.redis,
-      lease: createDeploymentLease(services.redis, {
-        prefix: services.queuePrefix,
-        ownerId: "k8s-test",
-        ttlMs: 10_000,
-      }),
-      driverFor: () => driver,
-      replicaKeys: replicaTableKeys(services.replicaTablePrefix),
-      settings: await testDeploymentsConfig(),
-      log: services.log,
-    };
+    deps = directReconcileDeps(services, driver, "k8s-test");
   });
 
   afterAll(async () => {
-    const leftovers = await services.redis.keys(`${services.queuePrefix}:*`);
-    if (leftovers.length > 0) await services.redis.del(...leftovers);
+    await dropTestKeys(services);
     await api.close();
     await closeServices(services);
   });

@@ -1,11 +1,8 @@
-import { rm } from "node:fs/promises";
-import { replicaTableKeys } from "@perimeter/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Deployments, startDeployments } from "../queues/deployments.ts";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { createDeploymentLease } from "./deployment-lease.ts";
 import type { DeploymentsEnvConfig } from "./deployments-env.ts";
 import type { DeploymentDriver } from "./driver.ts";
 import { type ReconcileDeps, type ReconcileOutcome, reconcileDeployment } from "./reconcile-deployment.ts";
@@ -13,7 +10,11 @@ import { createSimulatorDriver } from "./simulator-driver.ts";
 import {
   createCatalogTenant,
   createTestDeployment,
+  directReconcileDeps,
+  dropTestKeys,
+  removeSimulatorReplicas,
   simulatorPids,
+  simulatorRunDir,
   testDeploymentsConfig,
   waitFor,
 } from "./testing/deployment-fixtures.ts";
@@ -64,20 +65,14 @@ describe("two reconcilers racing for one deployment", () => {
       redis: new Redis(inject("redisUrl")),
       queueConnection: new Redis(inject("redisUrl"), { maxRetriesPerRequest: null }),
     };
-    config = await testDeploymentsConfig(100);
+    config = testDeploymentsConfig(100, await simulatorRunDir());
   });
 
   afterAll(async () => {
     await running[0]?.queue.obliterate({ force: true });
     for (const deployments of running) await deployments.close();
-    for (const pid of (await simulatorPids(config.simulator.runDir, deploymentId)).values()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {}
-    }
-    await rm(config.simulator.runDir, { recursive: true, force: true });
-    const leftovers = await first.redis.keys(`${first.queuePrefix}:*`);
-    if (leftovers.length > 0) await first.redis.del(...leftovers);
+    await removeSimulatorReplicas(config.simulator.runDir);
+    await dropTestKeys(first);
     await closeServices(second);
     await closeServices(first);
   });
@@ -101,16 +96,7 @@ describe("two reconcilers racing for one deployment", () => {
 
     // Besides both queues, two more owners call the pass directly, as a stalled job handed to a second
     // worker would, while the first is still running.
-    const direct = (services: WorkerServices, ownerId: string): ReconcileDeps => ({
-      db: services.db,
-      redis: services.redis,
-      lease: createDeploymentLease(services.redis, { prefix: services.queuePrefix, ownerId, ttlMs: 60_000 }),
-      driverFor: () => driver,
-      replicaKeys: replicaTableKeys(services.replicaTablePrefix),
-      settings: config,
-      log: services.log,
-    });
-    const owners = [direct(first, "direct-a"), direct(second, "direct-b")];
+    const owners = [directReconcileDeps(first, driver, "direct-a"), directReconcileDeps(second, driver, "direct-b")];
     await Promise.all(running.map((deployments) => deployments.requestReconcile(deploymentId)));
     const outcomes: ReconcileOutcome[] = [];
     const hammer = async (deps: ReconcileDeps) => {

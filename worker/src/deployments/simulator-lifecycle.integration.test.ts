@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import {
   deleteDeployment,
   isRoutable,
@@ -18,7 +17,10 @@ import { createSimulatorDriver } from "./simulator-driver.ts";
 import {
   createCatalogTenant,
   createTestDeployment,
+  dropTestKeys,
+  removeSimulatorReplicas,
   simulatorPids,
+  simulatorRunDir,
   testDeploymentsConfig,
   waitFor,
 } from "./testing/deployment-fixtures.ts";
@@ -57,7 +59,7 @@ describe("simulator deployments", () => {
 
   beforeAll(async () => {
     services = createTestServices();
-    config = await testDeploymentsConfig();
+    config = testDeploymentsConfig(150, await simulatorRunDir());
     const driver = createSimulatorDriver({
       simulatorBin: config.simulator.bin,
       runDir: config.simulator.runDir,
@@ -75,14 +77,8 @@ describe("simulator deployments", () => {
   afterAll(async () => {
     await deployments.queue.obliterate({ force: true });
     await deployments.close();
-    for (const pid of (await simulatorPids(config.simulator.runDir, deploymentId)).values()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {}
-    }
-    await rm(config.simulator.runDir, { recursive: true, force: true });
-    const leftovers = await services.redis.keys(`${services.replicaTablePrefix}:replicas:*`);
-    if (leftovers.length > 0) await services.redis.del(...leftovers);
+    await removeSimulatorReplicas(config.simulator.runDir);
+    await dropTestKeys(services);
     await closeServices(services);
   });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createOrganization } from "@perimeter/core";
@@ -11,7 +11,12 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { deploymentJobs, deploymentsQueueName, reconcileJobId } from "../queues/deployments.ts";
 import { defaultQueuePrefix } from "../services.ts";
-import { createTestDeployment, simulatorPids, waitFor } from "./testing/deployment-fixtures.ts";
+import {
+  createTestDeployment,
+  removeSimulatorReplicas,
+  simulatorPids,
+  waitFor,
+} from "./testing/deployment-fixtures.ts";
 
 const workspaceRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -39,11 +44,7 @@ describe("worker process with the deployment manager", () => {
   });
 
   afterAll(async () => {
-    for (const pid of (await simulatorPids(runDir, deploymentId)).values()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {}
-    }
+    await removeSimulatorReplicas(runDir);
     const redis = new Redis(isolatedRedisUrl(), { maxRetriesPerRequest: null });
     const queue = new Queue(deploymentsQueueName, { connection: redis, prefix: defaultQueuePrefix });
     await queue.obliterate({ force: true });
@@ -53,7 +54,6 @@ describe("worker process with the deployment manager", () => {
     await redis.quit();
     await db.$disconnect();
     await scratch.drop();
-    await rm(runDir, { recursive: true, force: true });
   });
 
   it("provisions the catalog, brings a simulator deployment to Ready, and exits 0 on SIGTERM", async () => {

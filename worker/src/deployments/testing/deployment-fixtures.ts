@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -7,10 +7,15 @@ import {
   createOrganization,
   ensureBuiltinModels,
   type OrgContext,
+  replicaTableKeys,
 } from "@perimeter/core";
 import { type Db, randomBase32 } from "@perimeter/db";
+import type { WorkerServices } from "../../services.ts";
+import { createDeploymentLease } from "../deployment-lease.ts";
 import type { DeploymentsEnvConfig } from "../deployments-env.ts";
 import { deploymentsEnvSchema } from "../deployments-env.ts";
+import type { DeploymentDriver } from "../driver.ts";
+import type { ReconcileDeps } from "../reconcile-deployment.ts";
 
 /** Test-only: an organization with the built-in catalog, acting as an admin user. */
 export async function createCatalogTenant(db: Db): Promise<{ ctx: OrgContext; modelId: string }> {
@@ -33,17 +38,20 @@ export async function createTestDeployment(
   return result.deployment.id;
 }
 
-/** Test-only: settings with fast passes and a run directory of the test's own. */
-export async function testDeploymentsConfig(pollIntervalMs = 150): Promise<DeploymentsEnvConfig> {
-  const runDir = await mkdtemp(path.join(os.tmpdir(), "perimeter-sim-test-"));
-  const config = deploymentsEnvSchema.parse({
+/** Test-only: settings with fast passes; simulator tests pass a run directory of their own. */
+export function testDeploymentsConfig(pollIntervalMs = 150, simulatorRunDir?: string): DeploymentsEnvConfig {
+  return deploymentsEnvSchema.parse({
     DEPLOY_POLL_INTERVAL_MS: `${pollIntervalMs}`,
     DEPLOY_RESYNC_INTERVAL_MS: "60000",
     DEPLOY_PROBE_TIMEOUT_MS: "1000",
-    DEPLOY_SIMULATOR_RUN_DIR: runDir,
+    DEPLOY_SIMULATOR_RUN_DIR: simulatorRunDir,
     PATH: process.env.PATH,
   });
-  return config;
+}
+
+/** Test-only: a fresh directory for simulator replica records. */
+export function simulatorRunDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), "perimeter-sim-test-"));
 }
 
 /** Test-only: the pids of a deployment's simulator replicas, from the driver's records. */
@@ -55,6 +63,20 @@ export async function simulatorPids(runDir: string, deploymentId: string): Promi
     pids.set(record.name, record.pid);
   }
   return pids;
+}
+
+/** Test-only: SIGKILLs every simulator replica recorded under `runDir` and removes the directory. */
+export async function removeSimulatorReplicas(runDir: string): Promise<void> {
+  for (const deploymentId of await readdir(runDir).catch(() => [])) {
+    for (const pid of (await simulatorPids(runDir, deploymentId)).values()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  await rm(runDir, { recursive: true, force: true });
 }
 
 /** Test-only: polls `check` until it returns a value that is not undefined/false, or fails after `timeoutMs`. */
@@ -70,4 +92,27 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Test-only: what `reconcileDeployment` needs to run passes directly with `driver`, as owner `ownerId`. */
+export function directReconcileDeps(
+  services: WorkerServices,
+  driver: DeploymentDriver,
+  ownerId: string,
+): ReconcileDeps {
+  return {
+    db: services.db,
+    redis: services.redis,
+    lease: createDeploymentLease(services.redis, { prefix: services.queuePrefix, ownerId, ttlMs: 10_000 }),
+    driverFor: () => driver,
+    replicaKeys: replicaTableKeys(services.replicaTablePrefix),
+    settings: testDeploymentsConfig(),
+    log: services.log,
+  };
+}
+
+/** Test-only: removes every Redis key under the test's prefix (queues, leases, replica table). */
+export async function dropTestKeys(services: WorkerServices): Promise<void> {
+  const leftovers = await services.redis.keys(`${services.queuePrefix}:*`);
+  if (leftovers.length > 0) await services.redis.del(...leftovers);
 }
