@@ -36,7 +36,7 @@ export interface DeploymentTarget {
 export interface LoadedDeployment {
   target: DeploymentTarget;
   /** The status the previous pass wrote. */
-  previous: { phase: string; statusDetail: Record<string, unknown> };
+  previous: { statusDetail: Record<string, unknown> };
   replicaRows: DeploymentReplica[];
 }
 
@@ -78,7 +78,7 @@ export async function loadDeployment(db: Db, deploymentId: string): Promise<Load
         serveCommand: model.serveCommand,
       },
     },
-    previous: { phase: row.phase, statusDetail: (row.statusDetail ?? {}) as Record<string, unknown> },
+    previous: { statusDetail: (row.statusDetail ?? {}) as Record<string, unknown> },
     replicaRows: row.replicas,
   };
 }

@@ -41,7 +41,11 @@ export const deploymentsEnvSchema = z
     DEPLOY_POLL_INTERVAL_MS: millis(2_000, 50),
     DEPLOY_RESYNC_INTERVAL_MS: millis(30_000, 1_000),
     DEPLOY_PROBE_TIMEOUT_MS: millis(2_000, 50),
-    DEPLOY_CONCURRENCY: z.string().regex(/^\d+$/).transform(Number).default(8),
+    DEPLOY_CONCURRENCY: z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, "must be a number of jobs from 1 to 999")
+      .transform(Number)
+      .default(8),
     DEPLOY_SIMULATOR_BIN: z.string().min(1).optional(),
     DEPLOY_SIMULATOR_RUN_DIR: z.string().min(1).optional(),
     DEPLOY_KUBERNETES_NAMESPACE: z
@@ -63,7 +67,7 @@ export const deploymentsEnvSchema = z
       pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS,
       resyncIntervalMs: env.DEPLOY_RESYNC_INTERVAL_MS,
       probeTimeoutMs: env.DEPLOY_PROBE_TIMEOUT_MS,
-      concurrency: Math.max(1, env.DEPLOY_CONCURRENCY),
+      concurrency: env.DEPLOY_CONCURRENCY,
       // Entries outlive a few missed passes, not a dead worker.
       replicaTtlMs: Math.max(10_000, env.DEPLOY_POLL_INTERVAL_MS * 5),
       killGraceMs: 5_000,

@@ -262,14 +262,17 @@ async function runPass(deps: ReconcileDeps, loaded: LoadedDeployment): Promise<R
     // Only the target revision's count is worth keeping.
     failedStarts: failedStarts > 0 ? { [rendered.revision]: failedStarts } : {},
   };
-  const kept = views.filter((view) => view.state !== "exited" || driver.managesRollout);
+  // Exited replicas of replica-managing drivers were removed by this pass; pods stay until Kubernetes drops them.
+  const kept = views
+    .filter((view) => view.state !== "exited" || driver.managesRollout)
+    .map((view) => ({ view, observed: toObservedReplica(view, rows.get(view.name), probes.get(view.name), now) }));
   const recorded = await recordDeploymentStatus(ctx, {
     deploymentId: target.id,
     observedGeneration: target.generation,
     ...status,
     targetRevision: rendered.revision,
     statusDetail: { ...statusDetail },
-    replicas: kept.map((view) => toObservedReplica(view, rows.get(view.name), probes.get(view.name), now)),
+    replicas: kept.map(({ observed }) => observed),
   });
   if (!recorded.ok) return { outcome: "gone" };
   if (recorded.phaseChanged) {
@@ -290,27 +293,24 @@ async function runPass(deps: ReconcileDeps, loaded: LoadedDeployment): Promise<R
     ttlMs: settings.replicaTtlMs,
     nowMs: now.getTime(),
     replicas: kept
-      .filter((view) => view.endpoint && view.state !== "exited")
-      .map((view) => {
-        const observed = toObservedReplica(view, rows.get(view.name), probes.get(view.name), now);
-        return {
-          deploymentId: target.id,
-          orgId: target.orgId,
-          replica: view.name,
-          model: {
-            publicName: target.model.publicName,
-            aliases: target.model.aliases,
-            servedName: target.model.servedName,
-          },
-          endpoint: view.endpoint ?? "",
-          revision: view.revision,
-          state: tableStateOf[view.state],
-          runningRequests: observed.runningRequests,
-          waitingRequests: observed.waitingRequests,
-          kvCacheUsage: observed.kvCacheUsage,
-          maxModelLen: observed.maxModelLen,
-        };
-      }),
+      .filter(({ view }) => view.endpoint && view.state !== "exited")
+      .map(({ view, observed }) => ({
+        deploymentId: target.id,
+        orgId: target.orgId,
+        replica: view.name,
+        model: {
+          publicName: target.model.publicName,
+          aliases: target.model.aliases,
+          servedName: target.model.servedName,
+        },
+        endpoint: observed.endpoint,
+        revision: view.revision,
+        state: tableStateOf[view.state],
+        runningRequests: observed.runningRequests,
+        waitingRequests: observed.waitingRequests,
+        kvCacheUsage: observed.kvCacheUsage,
+        maxModelLen: observed.maxModelLen,
+      })),
   });
   return { outcome: "reconciled", phase: status.phase, nextDelayMs: settings.pollIntervalMs };
 }
