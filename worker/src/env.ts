@@ -9,6 +9,7 @@ import {
   redisUrlVar,
 } from "@perimeter/runtime";
 import { z } from "zod";
+import { type DeploymentsEnvConfig, deploymentsEnvSchema } from "./deployments/deployments-env.ts";
 
 /** Everything the worker reads from its environment, parsed once at boot by `loadWorkerConfig`. */
 export interface WorkerConfig {
@@ -98,4 +99,17 @@ export function parseWorkerEnv(source: EnvSource): ConfigResult<WorkerConfig> {
  */
 export function loadWorkerConfig(): WorkerConfig {
   return loadConfigOrExit(workerEnvSchema, process.env);
+}
+
+/**
+ * Validates the deployment manager's variables (`DEPLOY_*`, plus `KUBECONFIG`, the in-cluster
+ * `KUBERNETES_SERVICE_*` and `DOCKER_HOST`) in `source`, like `parseWorkerEnv`.
+ */
+export function parseDeploymentsEnv(source: EnvSource): ConfigResult<DeploymentsEnvConfig> {
+  return parseConfig(deploymentsEnvSchema, source);
+}
+
+/** Reads the deployment manager's configuration from `process.env`; exits 78 on a bad value. */
+export function loadDeploymentsConfig(): DeploymentsEnvConfig {
+  return loadConfigOrExit(deploymentsEnvSchema, process.env);
 }

@@ -53,6 +53,9 @@ describe("worker process", () => {
         WORKER_HOST: "127.0.0.1",
         DATABASE_URL: inject("databaseUrl"),
         REDIS_URL: isolatedRedisUrl(),
+        // The deployment manager would reconcile the other tests' deployments in this shared database;
+        // deployments/worker-boot.integration.test.ts boots it on a database of its own.
+        DEPLOY_ENABLED: "false",
       },
     });
     const url = await proc.listening();

@@ -1,6 +1,8 @@
 import { closeServer, createLogger, errorMessage, exitOnShutdownSignal, listen } from "@perimeter/runtime";
-import { loadWorkerConfig } from "./env.ts";
+import { createDriverRegistry } from "./deployments/driver-registry.ts";
+import { loadDeploymentsConfig, loadWorkerConfig } from "./env.ts";
 import { createHealthServer } from "./health-server.ts";
+import { type Deployments, startDeployments } from "./queues/deployments.ts";
 import { startExports } from "./queues/exports.ts";
 import { type Housekeeping, startHousekeeping } from "./queues/housekeeping.ts";
 import type { StartedQueue } from "./queues/start-queue.ts";
@@ -10,6 +12,7 @@ import { startUsageConsumer, type UsageConsumer, watchUsageStream } from "./usag
 
 // Entry point (`npm start -w @perimeter/worker`): config → services → queues + health server.
 const config = loadWorkerConfig();
+const deploymentsConfig = loadDeploymentsConfig();
 const log = createLogger("worker");
 const services = createServices(config, log);
 const healthServer = createHealthServer(services);
@@ -17,10 +20,17 @@ let housekeeping: Housekeeping | undefined;
 let usageConsumer: UsageConsumer | undefined;
 let usageRollups: StartedQueue | undefined;
 let exports: StartedQueue | undefined;
+let deployments: Deployments | undefined;
 
 /** Stops taking work and lets what runs finish or hand itself back (exports), all at once. */
 async function stopWork(): Promise<void> {
-  await Promise.allSettled([usageConsumer?.close(), usageRollups?.close(), exports?.close(), housekeeping?.close()]);
+  await Promise.allSettled([
+    usageConsumer?.close(),
+    usageRollups?.close(),
+    exports?.close(),
+    housekeeping?.close(),
+    deployments?.close(),
+  ]);
 }
 
 // Queue workers stop first so no job starts against clients that are closing; probes go last.
@@ -52,8 +62,17 @@ try {
     safetyMarginMs: config.usage.rollupSafetyMarginMs,
   });
   exports = await startExports(services, { exportDir: config.exportDir });
+  if (deploymentsConfig.enabled) {
+    const drivers = createDriverRegistry(deploymentsConfig);
+    deployments = await startDeployments(services, (kind) => drivers.driverFor(kind), deploymentsConfig);
+  }
   log.info("queues started", {
-    queues: [housekeeping.queue.name, usageRollups.queue.name, exports.queue.name],
+    queues: [
+      housekeeping.queue.name,
+      usageRollups.queue.name,
+      exports.queue.name,
+      ...(deployments ? [deployments.queue.name] : []),
+    ],
     exportDir: config.exportDir,
   });
 } catch (error) {

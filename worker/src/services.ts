@@ -25,6 +25,8 @@ export interface WorkerServices {
   metrics: WorkerMetrics;
   /** Keys of the usage stream and its dead letters; tests use a namespace of their own. */
   usageKeys: UsageStreamKeys;
+  /** Key prefix of the replica table the gateway reads (`replicaTableKeys` in core). */
+  replicaTablePrefix: string;
 }
 
 export const defaultQueuePrefix = "perimeter";
@@ -45,6 +47,7 @@ export function createServices(config: WorkerConfig, log: Logger): WorkerService
     queuePrefix: defaultQueuePrefix,
     metrics: createWorkerMetrics(log),
     usageKeys: defaultUsageStreamKeys,
+    replicaTablePrefix: defaultQueuePrefix,
   };
 }
 

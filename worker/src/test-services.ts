@@ -23,5 +23,6 @@ export function createTestServices(databaseUrl: string = inject("databaseUrl")):
     queuePrefix: namespace,
     metrics: createWorkerMetrics(silentLogger),
     usageKeys: usageStreamKeys(namespace),
+    replicaTablePrefix: namespace,
   };
 }

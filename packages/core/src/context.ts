@@ -32,3 +32,6 @@ export interface CoreContext {
 export function currentTime(ctx: { now?: () => Date }): Date {
   return ctx.now ? ctx.now() : new Date();
 }
+
+/** A context for verbs that never touch API keys (catalog, deployments), so the worker needs no pepper. */
+export type OrgContext = Omit<CoreContext, "keyPepper">;

@@ -3,24 +3,30 @@ export { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
 export { type AuditContext, type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
 export { type AuditHashInput, canonicalJson, computeAuditHash, type JsonValue } from "./audit-hash.ts";
 export { type BudgetPeriod, type BudgetPeriodKind, budgetPeriod } from "./budget-period.ts";
-export {
-  type AuditChainCheckReason,
-  type CheckAuditChainResult,
-  checkAuditChain,
-} from "./check-audit-chain.ts";
+export { builtinModels } from "./builtin-models.ts";
+export type { ChangeDeploymentResult } from "./change-deployment.ts";
+export { type AuditChainCheckReason, type CheckAuditChainResult, checkAuditChain } from "./check-audit-chain.ts";
 export {
   type CompleteExportInput,
   type CompleteExportResult,
   completeExport,
   completeExportInputSchema,
 } from "./complete-export.ts";
-export type { Actor, CoreContext, DbClient } from "./context.ts";
+export type { Actor, CoreContext, DbClient, OrgContext } from "./context.ts";
 export {
   type CreateApiKeyInput,
   type CreateApiKeyResult,
   createApiKey,
   createApiKeyInputSchema,
 } from "./create-api-key.ts";
+export {
+  type CreateDeploymentInput,
+  type CreateDeploymentResult,
+  createDeployment,
+  createDeploymentInputSchema,
+  maxReplicas,
+} from "./create-deployment.ts";
+export { type CreateModelInput, type CreateModelResult, createModel, createModelInputSchema } from "./create-model.ts";
 export {
   type CreateOrganizationInput,
   type CreateOrganizationResult,
@@ -29,6 +35,18 @@ export {
 } from "./create-organization.ts";
 export { type CreateTeamInput, type CreateTeamResult, createTeam, createTeamInputSchema } from "./create-team.ts";
 export { type CreateUserInput, type CreateUserResult, createUser, createUserInputSchema } from "./create-user.ts";
+export { type DeleteDeploymentInput, deleteDeployment, deleteDeploymentInputSchema } from "./delete-deployment.ts";
+export {
+  type DeploymentDriverKind,
+  type DeploymentSpec,
+  type DeploymentSpecInput,
+  deploymentDriverSchema,
+  deploymentNameSchema,
+  deploymentSpecSchema,
+  driverSpecIssues,
+  effectiveRollout,
+  reservedFlagOf,
+} from "./deployment-spec.ts";
 export { deriveKeyPepper } from "./derive-key-pepper.ts";
 export {
   bootstrapAdminKeyName,
@@ -36,6 +54,7 @@ export {
   ensureAdminToken,
   ensureAdminTokenInputSchema,
 } from "./ensure-admin-token.ts";
+export { type EnsureBuiltinModelsResult, ensureBuiltinModels } from "./ensure-builtin-models.ts";
 export {
   type ExportFilter,
   type ExportFormat,
@@ -76,19 +95,54 @@ export {
 } from "./list-usage-events.ts";
 export { type KeyPrincipal, loadKeyPrincipal } from "./load-key-principal.ts";
 export {
-  apiKeyPrefix,
-  type ParseApiKeyResult,
-  parseApiKey,
-} from "./parse-api-key.ts";
-export {
-  hashPassword,
-  minPasswordLength,
-  verifyPassword,
-} from "./password.ts";
+  type HardwareProfile,
+  hardwareProfileSchema,
+  type ModelFields,
+  modelFieldsSchema,
+  servingFields,
+} from "./model-fields.ts";
+export { apiKeyPrefix, type ParseApiKeyResult, parseApiKey } from "./parse-api-key.ts";
+export { parseDeploymentSpec } from "./parse-deployment-spec.ts";
+export { hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
 export { type ChangeEvent, type ChangePublisher, changeChannel, publishChange } from "./publish-change.ts";
+export {
+  type PurgeDeploymentInput,
+  type PurgeDeploymentResult,
+  purgeDeployment,
+  purgeDeploymentInputSchema,
+} from "./purge-deployment.ts";
 export { recordApiKeyUse } from "./record-api-key-use.ts";
+export {
+  type ObservedReplica,
+  type RecordDeploymentStatusInput,
+  type RecordDeploymentStatusResult,
+  recordDeploymentStatus,
+  recordDeploymentStatusInputSchema,
+} from "./record-deployment-status.ts";
 export { recordExportProgress } from "./record-export-progress.ts";
 export { redactSecrets } from "./redact-secrets.ts";
+export {
+  isRoutable,
+  type PublishDeploymentReplicas,
+  publishDeploymentReplicas,
+  type ReplicaEntry,
+  type ReplicaState,
+  type ReplicaTableKeys,
+  readDeploymentReplicas,
+  readReplicaTable,
+  removeDeploymentReplicas,
+  replicaEntrySchema,
+  replicaStates,
+  replicaTableKeys,
+  replicaTableVersion,
+  servesModel,
+  subscribeReplicaTable,
+} from "./replica-table.ts";
+export {
+  createReplicaTableCache,
+  type ReplicaTableCache,
+  type ReplicaTableCacheOptions,
+} from "./replica-table-cache.ts";
 export {
   type RequestExportInput,
   type RequestExportResult,
@@ -108,11 +162,22 @@ export {
   rotateApiKeyInputSchema,
 } from "./rotate-api-key.ts";
 export {
+  type ScaleDeploymentInput,
+  type ScaleDeploymentResult,
+  scaleDeployment,
+  scaleDeploymentInputSchema,
+} from "./scale-deployment.ts";
+export {
   type SeedFirstAdminInput,
   type SeedFirstAdminResult,
   seedFirstAdmin,
   seedFirstAdminInputSchema,
 } from "./seed-first-admin.ts";
+export {
+  type SetDeploymentStateInput,
+  setDeploymentState,
+  setDeploymentStateInputSchema,
+} from "./set-deployment-state.ts";
 export {
   type Limits,
   type LimitTarget,
@@ -125,6 +190,13 @@ export {
 } from "./set-limits.ts";
 export { slugify, slugSchema } from "./slugify.ts";
 export { type StartExportResult, startExport } from "./start-export.ts";
+export {
+  type UpdateDeploymentInput,
+  type UpdateDeploymentResult,
+  updateDeployment,
+  updateDeploymentInputSchema,
+} from "./update-deployment.ts";
+export { type UpdateModelInput, type UpdateModelResult, updateModel, updateModelInputSchema } from "./update-model.ts";
 export { type BucketWidth, bucketLimits } from "./usage-report-window.ts";
 export {
   appendUsageEvent,
@@ -150,8 +222,4 @@ export {
   type VerifyApiKeyResult,
   verifyApiKey,
 } from "./verify-api-key.ts";
-export {
-  type AuditChainBreakReason,
-  type VerifyAuditChainResult,
-  verifyAuditChain,
-} from "./verify-audit-chain.ts";
+export { type AuditChainBreakReason, type VerifyAuditChainResult, verifyAuditChain } from "./verify-audit-chain.ts";
