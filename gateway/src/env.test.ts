@@ -31,6 +31,7 @@ describe("parseGatewayEnv", () => {
           timeoutMs: 600_000,
         },
         models: { publicName: "umans-coder-v0", aliases: ["claude-*"] },
+        limits: { onRedisFailure: "open", leaseTtlMs: 30_000, keyCacheTtlMs: 30_000, usageBuffer: 100_000 },
         protocol: { stripBillingHeader: true, systemMessages: "reminder", serverTools: "reject", keepAliveMs: 10_000 },
       },
     });

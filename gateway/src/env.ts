@@ -39,6 +39,16 @@ export interface GatewayConfig {
     /** More names for it; a trailing `*` matches a prefix (`claude-*` catches Claude Code's defaults). */
     aliases: string[];
   };
+  limits: {
+    /** What admission does when Redis cannot answer: admit unchecked (`open`) or refuse (`closed`). */
+    onRedisFailure: "open" | "closed";
+    /** How long a concurrency slot survives without renewal: the bound on a dead gateway's slots. */
+    leaseTtlMs: number;
+    /** How long a loaded key is trusted without a change message (revocation bound if messages are lost). */
+    keyCacheTtlMs: number;
+    /** Usage events held in memory while Redis is away. */
+    usageBuffer: number;
+  };
   protocol: {
     stripBillingHeader: boolean;
     systemMessages: SystemMessagePolicy;
@@ -99,6 +109,10 @@ const gatewayEnvSchema = z
     GATEWAY_SYSTEM_MESSAGES: z.enum(["reminder", "fold"], "must be reminder or fold").default("reminder"),
     GATEWAY_SERVER_TOOLS: z.enum(["reject", "strip"], "must be reject or strip").default("reject"),
     GATEWAY_KEEPALIVE_MS: positiveInt(10_000, 10, 15_000),
+    GATEWAY_LIMITS_ON_REDIS_FAILURE: z.enum(["open", "closed"], "must be open or closed").default("open"),
+    GATEWAY_LEASE_TTL_MS: positiveInt(30_000, 1_000, 600_000),
+    GATEWAY_KEY_CACHE_TTL_MS: positiveInt(30_000, 0, 30_000),
+    GATEWAY_USAGE_BUFFER: positiveInt(100_000, 0, 10_000_000),
   })
   .transform(
     (env): GatewayConfig => ({
@@ -115,6 +129,12 @@ const gatewayEnvSchema = z
         timeoutMs: env.VLLM_TIMEOUT_MS,
       },
       models: { publicName: env.GATEWAY_MODEL, aliases: env.GATEWAY_MODEL_ALIASES },
+      limits: {
+        onRedisFailure: env.GATEWAY_LIMITS_ON_REDIS_FAILURE,
+        leaseTtlMs: env.GATEWAY_LEASE_TTL_MS,
+        keyCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
+        usageBuffer: env.GATEWAY_USAGE_BUFFER,
+      },
       protocol: {
         stripBillingHeader: env.GATEWAY_STRIP_BILLING_HEADER,
         systemMessages: env.GATEWAY_SYSTEM_MESSAGES,

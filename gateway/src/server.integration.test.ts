@@ -48,7 +48,7 @@ describe("gateway health routes", () => {
     const res = await fetch(`${gateway.url}/metrics`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     const text = await res.text();
-    expect(text).toMatch(/perimeter_gateway_requests_total\{route="messages",status="400",error_type=""\} [1-9]/);
+    expect(text).toMatch(/perimeter_gateway_requests_total\{route="messages",status="401",error_type=""\} [1-9]/);
     expect(text).toContain("perimeter_gateway_requests_in_flight");
   });
 

@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import type { ChatCompletionRequest, TokenizeChatRequest } from "./protocol/openai.ts";
+import type { TokenizeChatRequest } from "./protocol/openai.ts";
 
 /** An answer from vLLM whose headers have arrived; the body is read (or dumped) by the caller. */
 export interface UpstreamReply {
@@ -15,10 +15,12 @@ export type UpstreamFailureKind = "aborted" | "timeout" | "unavailable";
 export interface Upstream {
   /** Its root URL, for logs. */
   readonly url: string;
+  /** The `--served-model-name` requests name. */
+  readonly servedModel: string;
   /** Resolves when `GET /health` answers 2xx; rejects with the status or network error otherwise. */
   health(signal: AbortSignal): Promise<void>;
-  /** `POST /v1/chat/completions`; resolves as soon as the response headers arrive. */
-  chatCompletions(body: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamReply>;
+  /** `POST /v1/chat/completions` with a serialized request; resolves as soon as the response headers arrive. */
+  chatCompletions(body: string, signal: AbortSignal): Promise<UpstreamReply>;
   /** `POST /tokenize` (at the root, like vLLM serves it). */
   tokenize(body: TokenizeChatRequest, signal: AbortSignal): Promise<UpstreamReply>;
   /** The served model's `max_model_len` from `GET /v1/models`, cached; the fallback when unknown. */
@@ -69,12 +71,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
   let models: { maxModelLen: number; expiresAt: number } | undefined;
 
-  const post = async (path: string, body: unknown, signal: AbortSignal): Promise<UpstreamReply> => {
+  const post = async (path: string, body: string, signal: AbortSignal): Promise<UpstreamReply> => {
     const reply = await pool.request({
       method: "POST",
       path: `${basePath}${path}`,
       headers,
-      body: JSON.stringify(body),
+      body,
       signal,
     });
     return { status: reply.statusCode, body: reply.body };
@@ -82,13 +84,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
 
   return {
     url: options.url,
+    servedModel: options.servedModel,
     async health(signal) {
       const reply = await pool.request({ method: "GET", path: `${basePath}/health`, signal });
       await reply.body.dump();
       if (reply.statusCode < 200 || reply.statusCode > 299) throw new Error(`GET /health answered ${reply.statusCode}`);
     },
     chatCompletions: (body, signal) => post("/v1/chat/completions", body, signal),
-    tokenize: (body, signal) => post("/tokenize", body, signal),
+    tokenize: (body, signal) => post("/tokenize", JSON.stringify(body), signal),
     async maxModelLen() {
       if (models && models.expiresAt > Date.now()) return models.maxModelLen;
       let maxModelLen = options.fallbackMaxModelLen;

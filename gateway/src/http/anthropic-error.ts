@@ -34,9 +34,10 @@ interface AnthropicErrorBody {
 }
 
 /**
- * Answers with `status` and Anthropic's error envelope, its `error.type` taken from the table above.
- * `x-should-retry` tells Claude Code and the SDKs whether to retry (CC-32): yes for capacity, timeouts
- * and server faults, no for the client's own mistakes. `headers` adds e.g. `retry-after`.
+ * Answers with `status` and Anthropic's error envelope, its `error.type` taken from the table above
+ * unless `type` says otherwise (a budget's 429 is a `billing_error`). `x-should-retry` tells Claude Code and
+ * the SDKs whether to retry (CC-32): yes for capacity, timeouts and server faults, no for the client's own
+ * mistakes; `headers` add to or override it (e.g. `retry-after`, rate-limit headers).
  */
 export function sendAnthropicError(
   res: http.ServerResponse,
@@ -44,10 +45,11 @@ export function sendAnthropicError(
   message: string,
   requestId: string,
   headers: Record<string, string> = {},
+  type: AnthropicErrorType = anthropicErrorTypes[status],
 ): void {
   const body: AnthropicErrorBody = {
     type: "error",
-    error: { type: anthropicErrorTypes[status], message },
+    error: { type, message },
     request_id: requestId,
   };
   const payload = JSON.stringify(body);

@@ -1,8 +1,8 @@
-import { budgetPeriod, type BudgetPeriodKind, type LimitPolicyView } from "@perimeter/core";
+import { type BudgetPeriodKind, budgetPeriod, type LimitPolicyView } from "@perimeter/core";
 import type { TeamPrincipal } from "../pipeline/authenticate.ts";
 
-/** How a limit is kept in Redis: a token bucket refilled per minute, a set of leases, a calendar counter. */
-export type LimitKind = "bucket" | "concurrency" | "budget";
+/** How a limit is kept in Redis: a sliding one-minute window, a set of leases, a calendar counter. */
+export type LimitKind = "window" | "concurrency" | "budget";
 
 /** What a limit counts: requests, uncached input tokens, output tokens, input + output, in-flight requests. */
 export type LimitMeasure = "requests" | "input" | "output" | "total" | "concurrent";
@@ -14,6 +14,8 @@ export interface PlannedLimit {
   kind: LimitKind;
   measure: LimitMeasure;
   key: string;
+  /** Windows keep their running sum beside the set: `<key>:sum`. */
+  sumKey: string;
   limit: number;
   /** What admission takes now; settlement replaces it by the real amount. */
   reserve: number;
@@ -56,9 +58,9 @@ function amountOf(measure: LimitMeasure, estimate: RequestEstimate): number {
 /**
  * Every limit that applies to a request of `principal`, from its key's, membership's and team's policies,
  * with Redis keys under one hash tag per team, so the one admission script is Redis Cluster-safe. Per-minute
- * limits reserve at most their whole capacity, so a request larger than a minute's allowance still passes
- * once the bucket is full (and leaves it in debt); budgets reserve the whole estimate, so they are never
- * exceeded by more than what a request uses beyond its reservation. Pure.
+ * limits reserve at most their whole allowance, so a request larger than a minute's allowance still passes
+ * when the window is empty (and fills it for a minute); budgets reserve the whole estimate, so they are
+ * exceeded only by what requests use beyond their reservation. Pure.
  */
 export function planLimits(
   principal: TeamPrincipal,
@@ -80,9 +82,10 @@ export function planLimits(
       if (limit === null) continue;
       plan.push({
         name: `${scope}.${name}`,
-        kind: "bucket",
+        kind: "window",
         measure,
         key: `${base}:rate:${scope}:${id}:${name}`,
+        sumKey: `${base}:rate:${scope}:${id}:${name}:sum`,
         limit,
         reserve: Math.min(amountOf(measure, estimate), limit),
       });
@@ -93,6 +96,7 @@ export function planLimits(
         kind: "concurrency",
         measure: "concurrent",
         key: `${base}:leases:${scope}:${id}`,
+        sumKey: `${base}:leases:${scope}:${id}:sum`,
         limit: policy.maxConcurrentRequests,
         reserve: 1,
       });
@@ -106,6 +110,7 @@ export function planLimits(
         kind: "budget",
         measure,
         key: `${base}:budget:${scope}:${id}:${name}:${period.startMs}`,
+        sumKey: `${base}:budget:${scope}:${id}:${name}:${period.startMs}:sum`,
         limit,
         reserve: amountOf(measure, estimate),
         period: { kind, ...period },

@@ -7,7 +7,7 @@ import { admitScript, settleScript } from "./scripts.ts";
 export interface LimitState {
   limit: PlannedLimit;
   remaining: number;
-  /** When the limit is whole again (bucket refilled, budget period over), epoch ms; undefined for leases. */
+  /** When the limit frees up (oldest admission leaves the window, budget period ends), epoch ms; none for leases. */
   resetAtMs?: number;
 }
 
@@ -32,7 +32,7 @@ export interface LimiterOptions {
 
 /**
  * Admission control over Redis: one script call admits or refuses a request against all its limits at
- * once; one call settles it. Requests in flight keep their concurrency leases alive by renewal, so a
+ * once (`scripts.ts`); one call settles it. Requests in flight keep their concurrency leases alive by renewal, so a
  * gateway that dies holds no slot longer than `leaseTtlMs`.
  */
 export class Limiter {
@@ -62,7 +62,7 @@ export class Limiter {
     for (const limit of plan) args.push(limit.kind, limit.limit, limit.reserve, limit.period?.endMs ?? 0);
     let reply: number[];
     try {
-      reply = await this.redis.perimeterAdmit(plan.length, ...plan.map((limit) => limit.key), ...args);
+      reply = await this.redis.perimeterAdmit(plan.length * 2, ...keysOf(plan), ...args);
     } catch (error) {
       return { outcome: "unavailable", error: (error as Error).message };
     }
@@ -95,10 +95,11 @@ export class Limiter {
     if (plan.length === 0) return;
     const args: (string | number)[] = [this.now(), lease];
     for (const limit of plan) {
-      const delta = limit.measure === "concurrent" || limit.measure === "requests" ? 0 : limit.reserve - used[limit.measure];
-      args.push(limit.kind, limit.limit, delta);
+      const really =
+        limit.measure === "concurrent" || limit.measure === "requests" ? limit.reserve : used[limit.measure];
+      args.push(limit.kind, limit.reserve, really);
     }
-    await this.redis.perimeterSettle(plan.length, ...plan.map((limit) => limit.key), ...args);
+    await this.redis.perimeterSettle(plan.length * 2, ...keysOf(plan), ...args);
   }
 
   /** Stops renewing leases (they then expire on their own). */
@@ -118,6 +119,11 @@ export class Limiter {
 
 function resetOf(limit: PlannedLimit, now: number, retryMs: number): { resetAtMs?: number } {
   if (limit.kind === "budget" && limit.period) return { resetAtMs: limit.period.endMs };
-  if (limit.kind === "bucket" && retryMs >= 0) return { resetAtMs: now + retryMs };
+  if (limit.kind === "window" && retryMs >= 0) return { resetAtMs: now + retryMs };
   return {};
+}
+
+/** Each limit's two keys, in the order the scripts read them. */
+function keysOf(plan: readonly PlannedLimit[]): string[] {
+  return plan.flatMap((limit) => [limit.key, limit.sumKey]);
 }

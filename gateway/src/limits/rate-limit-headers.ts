@@ -7,8 +7,8 @@ function categoriesOf(state: LimitState): Category[] {
   if (kind === "concurrency") return [];
   if (measure === "requests") return ["requests"];
   const categories: Category[] = ["tokens"];
-  if (kind === "bucket" && measure === "input") categories.push("input-tokens");
-  if (kind === "bucket" && measure === "output") categories.push("output-tokens");
+  if (kind === "window" && measure === "input") categories.push("input-tokens");
+  if (kind === "window" && measure === "output") categories.push("output-tokens");
   return categories;
 }
 
@@ -16,7 +16,8 @@ function categoriesOf(state: LimitState): Category[] {
  * Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`
  * headers (api/rate-limits) for the tightest applicable limit of each kind: the one with the smallest
  * share left. `tokens-*` is the tightest of every token limit, budgets included. `reset` is RFC 3339: when
- * the bucket is full again, or when the budget period ends. Kinds without a limit get no headers. Pure.
+ * the window's oldest admission ages out, or when the budget period ends. Kinds without a limit get no
+ * headers. Pure.
  */
 export function rateLimitHeaders(states: readonly LimitState[]): Record<string, string> {
   const tightest = new Map<Category, LimitState>();

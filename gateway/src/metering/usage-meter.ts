@@ -1,4 +1,9 @@
-import { defaultUsageStreamKeys, encodeUsageEvent, type UsageEventMessageInput, type UsageStreamKeys } from "@perimeter/core";
+import {
+  defaultUsageStreamKeys,
+  encodeUsageEvent,
+  type UsageEventMessageInput,
+  type UsageStreamKeys,
+} from "@perimeter/core";
 import type { Logger } from "@perimeter/runtime";
 import type { Redis } from "ioredis";
 

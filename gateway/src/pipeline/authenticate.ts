@@ -6,7 +6,9 @@ import type { KeyCache } from "../auth/key-cache.ts";
 /** A principal that may call the model: an inference key of a team. */
 export type TeamPrincipal = KeyPrincipal & { teamId: string };
 
-export type AuthenticateResult = { ok: true; principal: TeamPrincipal } | { ok: false; status: 401 | 403; message: string };
+export type AuthenticateResult =
+  | { ok: true; principal: TeamPrincipal }
+  | { ok: false; status: 401 | 403; message: string };
 
 /** The tokens a request presents: `x-api-key` and `Authorization: Bearer`, which may both be sent (CC-12, CC-14). */
 export function presentedTokens(headers: http.IncomingHttpHeaders): string[] {

@@ -24,14 +24,16 @@ export type ForwardResult =
 export async function forwardToUpstream(
   upstream: Upstream,
   body: ChatCompletionRequest,
+  serialized: string,
   prompt: TokenizeChatRequest,
   signal: AbortSignal,
 ): Promise<ForwardResult> {
   let request = body;
+  let json = serialized;
   for (let attempt = 0; ; attempt++) {
     let reply: UpstreamReply;
     try {
-      reply = await upstream.chatCompletions(request, signal);
+      reply = await upstream.chatCompletions(json, signal);
     } catch (error) {
       const kind = classifyUpstreamFailure(error, signal);
       if (kind === "aborted") return { ok: false, aborted: true };
@@ -55,6 +57,7 @@ export async function forwardToUpstream(
     const requested = request.max_tokens ?? 0;
     if (room >= 1 && room < requested) {
       request = { ...request, max_tokens: room };
+      json = JSON.stringify(request);
       continue;
     }
     const message = overflowMessage({ promptTokens, maxModelLen, maxTokens: room >= 1 ? requested : undefined });

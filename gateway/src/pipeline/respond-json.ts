@@ -8,7 +8,7 @@ import type { UpstreamReply } from "../upstream.ts";
 import type { RequestOutcome } from "./request-outcome.ts";
 
 export type ReadCompletionResult =
-  | { ok: true; message: AnthropicMessage }
+  | { ok: true; message: AnthropicMessage; reasoningTokens: number }
   | { ok: false; aborted: true }
   | { ok: false; aborted: false; message: string };
 
@@ -26,7 +26,9 @@ export async function readCompletion(
     return { ok: false, aborted: false, message: `upstream answer could not be read: ${(error as Error).message}` };
   }
   const translated = translateCompletion(completion, ctx);
-  return translated.ok ? translated : { ok: false, aborted: false, message: translated.message };
+  if (!translated.ok) return { ok: false, aborted: false, message: translated.message };
+  const reasoningTokens = completion.usage?.completion_tokens_details?.reasoning_tokens ?? 0;
+  return { ok: true, message: translated.message, reasoningTokens };
 }
 
 /**
@@ -47,5 +49,10 @@ export async function respondJson(
     return { status: 500, errorType: "api_error", errorMessage: read.message };
   }
   sendJson(res, 200, read.message);
-  return { status: 200, usage: read.message.usage, stopReason: read.message.stop_reason };
+  return {
+    status: 200,
+    usage: read.message.usage,
+    reasoningTokens: read.reasoningTokens,
+    stopReason: read.message.stop_reason,
+  };
 }

@@ -98,7 +98,9 @@ export async function respondStream(
   };
 }
 
-function usageSoFar(translator: StreamTranslator): Pick<RequestOutcome, "usage" | "stopReason"> {
+function usageSoFar(translator: StreamTranslator): Pick<RequestOutcome, "usage" | "reasoningTokens" | "stopReason"> {
   const summary = translator.summary;
-  return summary ? { usage: summary.usage, stopReason: summary.stopReason } : {};
+  return summary
+    ? { usage: summary.usage, reasoningTokens: summary.reasoningTokens, stopReason: summary.stopReason }
+    : {};
 }

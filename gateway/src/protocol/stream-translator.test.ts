@@ -149,6 +149,7 @@ describe("StreamTranslator: protocol rules", () => {
     expect(translator.end()).toEqual([]);
     expect(translator.summary).toEqual({
       usage: { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
+      reasoningTokens: 0,
       stopReason: null,
       error: { type: "overloaded_error", message: "gone" },
     });

@@ -30,6 +30,8 @@ type OpenBlock = { kind: "thinking"; index: number; text: string } | { kind: "te
 /** How the stream ended, for metering and logs. */
 export interface StreamSummary {
   usage: Usage;
+  /** Part of the output that was reasoning, when vLLM reports it. */
+  reasoningTokens: number;
   stopReason: StopReason | null;
   /** Set when the stream ended with an `error` event instead of `message_stop`. */
   error?: { type: AnthropicErrorType; message: string };
@@ -144,7 +146,7 @@ export class StreamTranslator {
     const usage = mapUsage(this.usage);
     events.push({ type: "message_delta", delta: stop, usage }, { type: "message_stop" });
     this.phase = "done";
-    this.outcome = { usage, stopReason: stop.stop_reason };
+    this.outcome = { usage, reasoningTokens: this.reasoningTokens(), stopReason: stop.stop_reason };
     return events;
   }
 
@@ -152,8 +154,12 @@ export class StreamTranslator {
   fail(error: { type: AnthropicErrorType; message: string }): StreamEvent[] {
     if (this.phase === "done") return [];
     this.phase = "done";
-    this.outcome = { usage: mapUsage(this.usage), stopReason: null, error };
+    this.outcome = { usage: mapUsage(this.usage), reasoningTokens: this.reasoningTokens(), stopReason: null, error };
     return [{ type: "error", error }];
+  }
+
+  private reasoningTokens(): number {
+    return this.usage?.completion_tokens_details?.reasoning_tokens ?? 0;
   }
 
   private messageStart(): StreamEvent {

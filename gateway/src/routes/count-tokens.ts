@@ -4,7 +4,7 @@ import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { countPromptTokens } from "../pipeline/count-prompt-tokens.ts";
-import { loadKeyPolicy } from "../pipeline/load-key-policy.ts";
+import { requestPolicy } from "../pipeline/principal-policy.ts";
 import { countTokensRequestSchema, parseRequest } from "../protocol/anthropic.ts";
 import type { TokenizeChatRequest } from "../protocol/openai.ts";
 import { toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
@@ -37,7 +37,7 @@ export function countTokensRoute(services: GatewayServices): RouteHandler {
     if (!auth.ok) return refuse(ctx, auth.status, auth.message);
     const model = services.models.resolve(parsed.request.model);
     if (!model) return refuse(ctx, 404, `model: ${parsed.request.model}`);
-    const policy = await loadKeyPolicy(services.db, auth.key);
+    const policy = requestPolicy(auth.principal);
     const translated = translatePrompt(parsed.request, {
       ...services.protocol,
       servedModel: model.servedName,

@@ -4,10 +4,14 @@ import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { SseResponse } from "../http/sse-response.ts";
+import { admitRequest } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
+import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
+import { finishRequest } from "../pipeline/finish-request.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
-import { loadKeyPolicy, modelAllowed } from "../pipeline/load-key-policy.ts";
+import { modelAllowed, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
+import type { RequestState } from "../pipeline/request-state.ts";
 import { readCompletion, respondJson } from "../pipeline/respond-json.ts";
 import { respondStream } from "../pipeline/respond-stream.ts";
 import { type AnthropicMessage, messagesRequestSchema, parseRequest } from "../protocol/anthropic.ts";
@@ -17,44 +21,67 @@ import type { GatewayServices } from "../services.ts";
 import type { UpstreamReply } from "../upstream.ts";
 
 /** A refusal before the upstream is involved, answered and logged the same way everywhere. */
-function refuse(ctx: RequestContext, status: AnthropicErrorStatus, message: string, headers?: Record<string, string>) {
+function refuse(
+  ctx: RequestContext,
+  status: AnthropicErrorStatus,
+  message: string,
+  headers?: Record<string, string>,
+): RequestOutcome {
   sendAnthropicError(ctx.res, status, message, ctx.requestId, headers);
-  return { status, errorMessage: message } satisfies RequestOutcome;
+  return { status, errorMessage: message };
 }
 
 /**
- * `POST /v1/messages`: the gateway's request path, stage by stage — read the body, check it, authenticate
- * the key, resolve the model and the team's policy for it, translate, send to vLLM, then answer as JSON or
- * as an SSE stream. Each stage is its own module; this file only puts them in order.
+ * `POST /v1/messages`: the gateway's request path, stage by stage — authenticate the key, read and check
+ * the body, resolve the model and the key's policy, translate, admit against the limits, send to vLLM, and
+ * answer as JSON or as an SSE stream; then settle the reservation and meter the request. Each stage is its
+ * own module; this file only puts them in order.
  */
 export function messagesRoute(services: GatewayServices): RouteHandler {
   return async (ctx) => {
-    const arrivedAt = performance.now();
+    const state: RequestState = { requestId: ctx.requestId, arrivedAt: performance.now(), startedAt: new Date() };
     const done = services.metrics.begin("messages");
-    const outcome = await handle(services, ctx, arrivedAt);
-    const durationMs = performance.now() - arrivedAt;
-    done(outcome, durationMs);
-    services.log.info("messages", { requestId: ctx.requestId, durationMs: Math.round(durationMs), ...outcome });
+    let outcome: RequestOutcome = { status: 500, errorType: "api_error" };
+    try {
+      outcome = await handle(services, ctx, state);
+    } finally {
+      const durationMs = performance.now() - state.arrivedAt;
+      done(outcome, durationMs);
+      finishRequest(services, state, outcome, ctx.req.headers, durationMs);
+      services.log.info("messages", {
+        requestId: ctx.requestId,
+        durationMs: Math.round(durationMs),
+        keyId: state.principal?.keyId,
+        model: state.publicModel ?? state.requestedModel,
+        limit: state.limitDecision,
+        ...outcome,
+      });
+    }
   };
 }
 
-async function handle(services: GatewayServices, ctx: RequestContext, arrivedAt: number): Promise<RequestOutcome> {
+async function handle(services: GatewayServices, ctx: RequestContext, state: RequestState): Promise<RequestOutcome> {
   const { req, res, requestId } = ctx;
+  // The key first: an unknown caller never gets to upload 32 MB.
+  const auth = await authenticate(services, req.headers);
+  if (!auth.ok) return refuse(ctx, auth.status, auth.message);
+  const principal = auth.principal;
+  state.principal = principal;
+
   const body = await readJsonBody(req);
   if (!body.ok) return refuse(ctx, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
   const parsed = parseRequest(messagesRequestSchema, body.body);
   if (!parsed.ok) return refuse(ctx, 400, parsed.message);
   const request = parsed.request;
-
-  const auth = await authenticate(services, req.headers);
-  if (!auth.ok) return refuse(ctx, auth.status, auth.message);
-  const ids = { keyId: auth.key.id, teamId: auth.key.teamId };
+  state.requestedModel = request.model;
 
   const model = services.models.resolve(request.model);
-  if (!model) return { ...refuse(ctx, 404, `model: ${request.model}`), ...ids };
-  const policy = await loadKeyPolicy(services.db, auth.key);
+  if (!model) return refuse(ctx, 404, `model: ${request.model}`);
+  state.publicModel = model.publicName;
+  state.servedModel = model.servedName;
+  const policy = requestPolicy(principal);
   if (!modelAllowed(policy, model.publicName)) {
-    return { ...refuse(ctx, 403, `model \`${model.publicName}\` is not allowed for this key's team`), ...ids };
+    return refuse(ctx, 403, `model \`${model.publicName}\` is not allowed for this key's team`);
   }
 
   const translated = translatePrompt(request, {
@@ -62,40 +89,64 @@ async function handle(services: GatewayServices, ctx: RequestContext, arrivedAt:
     servedModel: model.servedName,
     thinkingPolicy: policy.thinking,
   });
-  if (!translated.ok) return { ...refuse(ctx, 400, translated.message), ...ids };
+  if (!translated.ok) return refuse(ctx, 400, translated.message);
   const stream = request.stream === true;
   const maxModelLen = await model.upstream.maxModelLen();
   // `max_tokens: 0` only warms the prefix cache: one token is generated upstream and none returned.
   const prewarm = request.max_tokens === 0;
-  const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, maxModelLen - 1);
+  const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, policy.maxTokensCap ?? Infinity, maxModelLen - 1);
   const chat = toChatCompletionRequest(translated.prompt, request, { maxTokens, stream: stream && !prewarm });
+  const serialized = JSON.stringify(chat);
+
+  const admission = await admitRequest(services, state, principal, {
+    inputTokens: estimateInputTokens(serialized),
+    outputTokens: maxTokens,
+  });
+  if (!admission.ok) {
+    const { denial } = admission;
+    sendAnthropicError(
+      res,
+      denial.status,
+      denial.message,
+      requestId,
+      { ...admission.headers, ...denial.headers },
+      denial.type,
+    );
+    return { status: denial.status, errorType: denial.type, errorMessage: denial.message, stream };
+  }
+  for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
 
   // The client going away aborts the upstream request at once, whatever stage it is in.
   const abort = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
-  const forwarded = await forwardToUpstream(model.upstream, chat, toTokenizeRequest(translated.prompt), abort.signal);
+  const forwarded = await forwardToUpstream(
+    model.upstream,
+    chat,
+    serialized,
+    toTokenizeRequest(translated.prompt),
+    abort.signal,
+  );
   const context = {
     messageId: `msg_${randomBase32(24)}`,
     model: request.model,
     requestId,
     stopSequences: request.stop_sequences,
   };
-  const base = { ...ids, model: model.publicName, stream };
   if (!forwarded.ok) {
-    if (forwarded.aborted) return { ...base, status: 499, clientAbort: true };
+    if (forwarded.aborted) return { status: 499, clientAbort: true, stream };
     const { failure } = forwarded;
     sendAnthropicError(res, failure.status, failure.message, requestId);
-    return { ...base, status: failure.status, errorType: failure.type, errorMessage: failure.message };
+    return { status: failure.status, errorType: failure.type, errorMessage: failure.message, stream };
   }
-  if (prewarm) return { ...base, ...(await answerPrewarm(ctx, forwarded.reply, context, stream, abort.signal)) };
-  if (!stream) return { ...base, ...(await respondJson(res, forwarded.reply, context, abort.signal)) };
+  if (prewarm) return { stream, ...(await answerPrewarm(ctx, forwarded.reply, context, stream, abort.signal)) };
+  if (!stream) return { stream, ...(await respondJson(res, forwarded.reply, context, abort.signal)) };
   return {
-    ...base,
+    stream,
     ...(await respondStream(res, forwarded.reply, context, {
       keepAliveMs: services.protocol.keepAliveMs,
-      arrivedAt,
+      arrivedAt: state.arrivedAt,
       signal: abort.signal,
     })),
   };

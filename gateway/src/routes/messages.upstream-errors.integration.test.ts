@@ -156,9 +156,9 @@ describe("failures in the middle of a stream", () => {
     // The pause lets the first chunks reach the gateway, even on a loaded machine, before the socket goes.
     sim.enqueue({
       reasoning: "Done.",
-      content: "The answer is",
-      pauses: [{ afterChunk: 3, ms: 1000 }],
-      dropAfterChunks: 4,
+      content: "The answer is forty two",
+      pauses: [{ afterChunk: 4, ms: 1000 }],
+      dropAfterChunks: 5,
     });
     const res = await post(
       gateway.url,

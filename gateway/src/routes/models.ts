@@ -3,7 +3,7 @@ import { sendAnthropicError } from "../http/anthropic-error.ts";
 import type { RouteHandler } from "../http/route.ts";
 import type { ServedModel } from "../model-catalog.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
-import { loadKeyPolicy, modelAllowed } from "../pipeline/load-key-policy.ts";
+import { modelAllowed, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { GatewayServices } from "../services.ts";
 
 /** One entry of Anthropic's model list (api/models/list). */
@@ -32,7 +32,7 @@ export function modelsRoute(services: GatewayServices): RouteHandler {
   return async ({ req, res, requestId }) => {
     const auth = await authenticate(services, req.headers);
     if (!auth.ok) return sendAnthropicError(res, auth.status, auth.message, requestId);
-    const policy = await loadKeyPolicy(services.db, auth.key);
+    const policy = requestPolicy(auth.principal);
     const allowed = services.models.list().filter((model) => modelAllowed(policy, model.publicName));
     const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
     const id = decodeURIComponent(path.slice(path.lastIndexOf("/v1/models") + "/v1/models".length).replace(/^\//, ""));

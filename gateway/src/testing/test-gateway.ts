@@ -1,13 +1,17 @@
-import { type ApiKeyView, type CoreContext, createApiKey } from "@perimeter/core";
+import {
+  type ApiKeyView,
+  type CoreContext,
+  createApiKey,
+  type UsageStreamKeys,
+  usageStreamKeys,
+} from "@perimeter/core";
 import { createTestTeam, createTestTenant, type TestTeam, testKeyPepper } from "@perimeter/core/testing";
-import { createDb } from "@perimeter/db";
+import { createDb, randomBase32 } from "@perimeter/db";
 import { closeServer, listen, silentLogger } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import type { GatewayConfig } from "../env.ts";
-import { createMetrics } from "../metrics.ts";
-import { createModelCatalog } from "../model-catalog.ts";
 import { createServer } from "../server.ts";
-import { closeServices, type GatewayServices } from "../services.ts";
+import { buildServices, closeServices, type GatewayServices } from "../services.ts";
 import { createUpstream } from "../upstream.ts";
 
 export interface TestGatewayOptions {
@@ -17,6 +21,7 @@ export interface TestGatewayOptions {
   upstreamUrl: string;
   servedModel?: string;
   protocol?: Partial<GatewayConfig["protocol"]>;
+  limits?: Partial<GatewayConfig["limits"]>;
   upstreamTimeoutMs?: number;
 }
 
@@ -29,6 +34,8 @@ export interface TestGateway {
   /** A working inference key of `team`, and its token. */
   key: ApiKeyView;
   token: string;
+  /** Where this gateway meters its requests. */
+  usageKeys: UsageStreamKeys;
   /** Issues another inference key of `team`. */
   newKey(input?: { expiresAt?: Date; name?: string }): Promise<{ key: ApiKeyView; token: string }>;
   stop(): Promise<void>;
@@ -46,16 +53,17 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     fallbackMaxModelLen: 163_840,
     timeoutMs: options.upstreamTimeoutMs ?? 600_000,
   });
-  const services: GatewayServices = {
+  // A stream of its own, so tests read exactly their events and never feed a running stack's worker.
+  const usageKeys = usageStreamKeys(`perimeter-test-${randomBase32(8)}`);
+  const services = buildServices({
     log: silentLogger,
     db,
-    redis: new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }),
+    redis: new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true }),
+    subscriber: new Redis(options.redisUrl),
     keyPepper: testKeyPepper,
     upstream,
-    models: createModelCatalog(
-      { publicName: "umans-coder-v0", servedName: options.servedModel ?? "umans-coder", upstream },
-      ["claude-*"],
-    ),
+    publicModel: "umans-coder-v0",
+    aliases: ["claude-*"],
     protocol: {
       stripBillingHeader: true,
       systemMessages: "reminder",
@@ -63,12 +71,23 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       keepAliveMs: 10_000,
       ...options.protocol,
     },
-    metrics: createMetrics(),
-  };
+    limits: {
+      onRedisFailure: "open",
+      leaseTtlMs: 30_000,
+      keyCacheTtlMs: 30_000,
+      usageBuffer: 10_000,
+      ...options.limits,
+    },
+    keyUseIntervalMs: 200,
+    usageKeys,
+  });
+  await services.changesSubscribed;
   const tenant = await createTestTenant(db);
-  const team = await createTestTeam(tenant.ctx);
+  // Core announces revocations and limit changes on Redis, as the dashboard's verbs do.
+  const ctx: CoreContext = { ...tenant.ctx, changes: services.redis };
+  const team = await createTestTeam(ctx);
   const newKey = async (input: { expiresAt?: Date; name?: string } = {}) => {
-    const created = await createApiKey(tenant.ctx, {
+    const created = await createApiKey(ctx, {
       teamId: team.team.id,
       ownerUserId: team.developer.id,
       name: input.name ?? "test key",
@@ -83,13 +102,15 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   return {
     url,
     services,
-    ctx: tenant.ctx,
+    ctx,
     team,
     key: first.key,
     token: first.token,
     newKey,
+    usageKeys,
     stop: async () => {
       await closeServer(server, 0);
+      await services.redis.del(usageKeys.stream).catch(() => {});
       await closeServices(services);
     },
   };

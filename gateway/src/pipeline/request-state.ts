@@ -1,0 +1,19 @@
+import type { PlannedLimit, RequestEstimate } from "../limits/limit-plan.ts";
+import type { TeamPrincipal } from "./authenticate.ts";
+
+/** What the stages of one request learn about it, filled in as they run; read when it finishes. */
+export interface RequestState {
+  requestId: string;
+  /** `performance.now()` at arrival. */
+  arrivedAt: number;
+  startedAt: Date;
+  principal?: TeamPrincipal;
+  /** The model as the client named it, and as it was resolved. */
+  requestedModel?: string;
+  publicModel?: string;
+  servedModel?: string;
+  /** Set once admission reserved something that settlement must true up. */
+  admission?: { plan: PlannedLimit[]; lease: string; estimate: RequestEstimate };
+  /** `admitted`, `unchecked` (limits unavailable, admitted anyway), or the name of the refusing limit. */
+  limitDecision?: string;
+}
