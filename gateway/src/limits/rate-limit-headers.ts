@@ -14,8 +14,8 @@ function categoriesOf(state: LimitState): Category[] {
 
 /**
  * Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`
- * headers (api/rate-limits) for the tightest applicable limit of each kind: the one with the smallest
- * share left. `tokens-*` is the tightest of every token limit, budgets included. `reset` is RFC 3339: when
+ * headers (api/rate-limits) for the tightest applicable limit of each kind: the one with the least left,
+ * which is the first this client will run into. `tokens-*` is the tightest of every token limit, budgets included. `reset` is RFC 3339: when
  * the window's oldest admission ages out, or when the budget period ends. Kinds without a limit get no
  * headers. Pure.
  */
@@ -24,7 +24,7 @@ export function rateLimitHeaders(states: readonly LimitState[]): Record<string, 
   for (const state of states) {
     for (const category of categoriesOf(state)) {
       const current = tightest.get(category);
-      if (!current || state.remaining / state.limit.limit < current.remaining / current.limit.limit) {
+      if (!current || state.remaining < current.remaining) {
         tightest.set(category, state);
       }
     }

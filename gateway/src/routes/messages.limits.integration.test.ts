@@ -2,6 +2,7 @@ import { type Limits, revokeApiKey, setLimits, usageEventMessageSchema } from "@
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { post, readEvents, userTurn } from "../testing/http.ts";
+import { startTestRedisServer } from "../testing/redis-server.ts";
 import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
 
 const urls = () => ({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") });
@@ -353,6 +354,45 @@ describe("revocation and limit changes reach the cache at once", () => {
       expect(res.status).toBe(429);
     } finally {
       await gw.stop();
+    }
+  });
+});
+
+describe("when Redis is away", () => {
+  it.each([
+    ["open", 200, "unchecked"],
+    ["closed", 429, "limits_unavailable"],
+  ] as const)("fails %s: %i, and the request is metered once Redis is back", async (policy, status, decision) => {
+    const server = await startTestRedisServer();
+    const gw = await startTestGateway({
+      ...urls(),
+      upstreamUrl: sim.url,
+      commandRedisUrl: server.url,
+      limits: { onRedisFailure: policy },
+    });
+    try {
+      await setLimits(gw.ctx, {
+        target: { type: "team", teamId: gw.team.team.id },
+        limits: { requestsPerMinute: 100 },
+      });
+      await server.stop();
+      sim.enqueue({ content: "no limits checked" });
+      const { res, body } = await send(gw);
+      expect(res.status).toBe(status);
+      if (status === 429) {
+        expect(res.headers.get("retry-after")).toBeNull();
+        expect(body.error?.message).toMatch(/^limits cannot be checked right now/);
+      }
+      await server.start();
+      const events = await eventually(
+        () => meteredEvents(gw).catch(() => []),
+        (list) => list.length === 1,
+        10_000,
+      );
+      expect(events.map((event) => event.limitDecision)).toEqual([decision]);
+    } finally {
+      await gw.stop();
+      await server.stop();
     }
   });
 });

@@ -22,6 +22,8 @@ export interface TestGatewayOptions {
   servedModel?: string;
   protocol?: Partial<GatewayConfig["protocol"]>;
   limits?: Partial<GatewayConfig["limits"]>;
+  /** A Redis for admission and metering other than `redisUrl` (to take it away in a test). */
+  commandRedisUrl?: string;
   upstreamTimeoutMs?: number;
 }
 
@@ -55,10 +57,16 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   });
   // A stream of its own, so tests read exactly their events and never feed a running stack's worker.
   const usageKeys = usageStreamKeys(`perimeter-test-${randomBase32(8)}`);
+  const commandRedis = new Redis(options.commandRedisUrl ?? options.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
+    enableOfflineQueue: false,
+  });
+  commandRedis.on("error", () => {});
   const services = buildServices({
     log: silentLogger,
     db,
-    redis: new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true }),
+    redis: commandRedis,
     subscriber: new Redis(options.redisUrl),
     keyPepper: testKeyPepper,
     upstream,

@@ -1,0 +1,93 @@
+import type { LimitPolicyView } from "@perimeter/core";
+import { describe, expect, it } from "vitest";
+import type { TeamPrincipal } from "../pipeline/authenticate.ts";
+import { planLimits } from "./limit-plan.ts";
+
+const noLimits = {
+  requestsPerMinute: null,
+  inputTokensPerMinute: null,
+  outputTokensPerMinute: null,
+  maxConcurrentRequests: null,
+  inputTokensPerDay: null,
+  outputTokensPerDay: null,
+  totalTokensPerDay: null,
+  inputTokensPerWeek: null,
+  outputTokensPerWeek: null,
+  totalTokensPerWeek: null,
+  inputTokensPerMonth: null,
+  outputTokensPerMonth: null,
+  totalTokensPerMonth: null,
+  maxTokensCap: null,
+  allowedModels: [],
+  thinkingPolicy: "client",
+} as const;
+const policy = (limits: Partial<LimitPolicyView>) => ({ ...noLimits, ...limits }) as LimitPolicyView;
+const principal = (policies: Partial<TeamPrincipal["policies"]>, memberId: string | null = "mem_1"): TeamPrincipal => ({
+  keyId: "key_1",
+  publicId: "p",
+  hash: "h",
+  orgId: "org_1",
+  teamId: "team_1",
+  scope: "inference",
+  ownerUserId: "usr_1",
+  expiresAt: null,
+  revokedAt: null,
+  ownerDisabled: false,
+  teamArchived: false,
+  memberId,
+  org: { timeZone: "UTC", weekStartsOn: 1 },
+  policies: { key: null, member: null, team: null, ...policies },
+});
+const now = Date.parse("2026-12-02T10:00:00Z");
+
+describe("planLimits", () => {
+  it("plans nothing without policies", () => {
+    expect(planLimits(principal({}), { inputTokens: 10, outputTokens: 10 }, now)).toEqual([]);
+  });
+
+  it("names each limit by scope, keeps every key under the team's hash tag, and reserves the estimate", () => {
+    const plan = planLimits(
+      principal({
+        key: policy({ requestsPerMinute: 10 }),
+        member: policy({ maxConcurrentRequests: 2 }),
+        team: policy({ inputTokensPerMinute: 5000, outputTokensPerMinute: 100, totalTokensPerDay: 1_000_000 }),
+      }),
+      { inputTokens: 1200, outputTokens: 32_000 },
+      now,
+    );
+    expect(plan.map((limit) => [limit.name, limit.kind, limit.measure, limit.limit, limit.reserve])).toEqual([
+      ["key.requests_per_minute", "window", "requests", 10, 1],
+      ["member.max_concurrent_requests", "concurrency", "concurrent", 2, 1],
+      ["team.input_tokens_per_minute", "window", "input", 5000, 1200],
+      // A minute's allowance is the most a request can take, so it can still pass on an empty window.
+      ["team.output_tokens_per_minute", "window", "output", 100, 100],
+      ["team.total_tokens_per_day", "budget", "total", 1_000_000, 33_200],
+    ]);
+    for (const limit of plan) {
+      expect(limit.key.startsWith("perimeter:{team_1}:")).toBe(true);
+      expect(limit.sumKey.startsWith("perimeter:{team_1}:")).toBe(true);
+    }
+    expect(plan.at(-1)?.period).toEqual({
+      kind: "day",
+      startMs: Date.parse("2026-12-02T00:00:00Z"),
+      endMs: Date.parse("2026-12-03T00:00:00Z"),
+    });
+  });
+
+  it("puts each budget period in a key of its own, so a new period starts from zero", () => {
+    const limits = principal({ team: policy({ outputTokensPerWeek: 10, outputTokensPerMonth: 10 }) });
+    const [week, month] = planLimits(limits, { inputTokens: 1, outputTokens: 1 }, now);
+    const [nextWeek, nextMonth] = planLimits(limits, { inputTokens: 1, outputTokens: 1 }, now + 7 * 86_400_000);
+    expect(week?.key).not.toBe(nextWeek?.key);
+    expect(month?.key).toBe(nextMonth?.key);
+  });
+
+  it("skips the member level for a key without an owner's membership", () => {
+    const plan = planLimits(
+      principal({ member: policy({ requestsPerMinute: 1 }) }, null),
+      { inputTokens: 1, outputTokens: 1 },
+      now,
+    );
+    expect(plan).toEqual([]);
+  });
+});
