@@ -202,6 +202,36 @@ describe("exports", () => {
     expect(events.every((event) => /^[0-9a-f]{64}$/.test(event.hash))).toBe(true);
   });
 
+  it("exports rollups of the requested granularity, histograms as JSON arrays", async () => {
+    const ctx = await tenantWithUsage(services, 1);
+    const rollup = (granularity: "hour" | "day", bucket: string) => ({
+      orgId: ctx.orgId,
+      granularity,
+      bucketStart: new Date(bucket),
+      bucketKey: `${granularity}|${ctx.orgId}|${bucket}|-|-|-|umans-coder-v0`,
+      model: "umans-coder-v0",
+      requests: 3n,
+      latencyMsHistogram: [1n, 2n],
+    });
+    await services.db.usageRollup.createMany({
+      data: [
+        rollup("hour", "2026-02-10T00:00:00.000Z"),
+        rollup("hour", "2026-02-10T01:00:00.000Z"),
+        rollup("day", "2026-02-10T00:00:00.000Z"),
+      ],
+    });
+    const requested = await requestExport(
+      ctx,
+      { kind: "usage_rollups", format: "csv", filter: { from, to, granularity: "hour" } },
+      { add: async () => undefined },
+    );
+    const done = await runExport({ db: services.db, exportDir }, { exportId: requested.export.id, orgId: ctx.orgId });
+    if (done.status !== "succeeded") throw new Error(done.reason);
+    const records = (await readFile(path.join(exportDir, done.manifest.file), "utf8")).split("\r\n").filter(Boolean);
+    expect(records).toHaveLength(3);
+    expect(records[1]).toMatch(/^hour,2026-02-10T00:00:00.000Z,,,,umans-coder-v0,3,.*,"\[1,2\]"$/);
+  });
+
   it("refuses a filter that does not apply to the kind", async () => {
     const ctx = await tenantWithUsage(services, 1);
     await expect(
