@@ -13,13 +13,14 @@ import {
   requestExport,
   usageEventMessageSchema,
 } from "@perimeter/core";
+import type { ScratchDatabase } from "@perimeter/db/scratch-database";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExports } from "../queues/exports.ts";
 import type { StartedQueue } from "../queues/start-queue.ts";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { fakeUsageEvent, testOrgId } from "../test-usage-events.ts";
+import { createMigratedScratchDatabase, fakeUsageEvent, testOrgId } from "../test-usage-events.ts";
 import { insertUsageEvents } from "../usage/insert-usage-events.ts";
 import { ExportReleasedError, runExport } from "./run-export.ts";
 
@@ -63,13 +64,16 @@ async function tenantWithUsage(services: WorkerServices, count: number) {
 const sha256 = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
 
 describe("exports", () => {
+  let scratch: ScratchDatabase;
   let services: WorkerServices;
   let exportDir: string;
   let exports: StartedQueue;
   let queue: Queue;
 
   beforeAll(async () => {
-    services = createTestServices();
+    // Rows dated months back: the retention job other tests start on the shared database would take them.
+    scratch = await createMigratedScratchDatabase();
+    services = createTestServices(scratch.url);
     exportDir = await mkdtemp(path.join(tmpdir(), "perimeter-exports-"));
     exports = await startExports(services, { exportDir });
     queue = new Queue(exportQueueName, { connection: services.queueConnection, prefix: services.queuePrefix });
@@ -80,6 +84,7 @@ describe("exports", () => {
     await queue.close();
     await exports.close();
     await closeServices(services);
+    await scratch.drop();
     await rm(exportDir, { recursive: true, force: true });
   });
 
