@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { UsageEventMessageInput } from "@perimeter/core";
+import { latencyHistogramBoundsMs, latencyHistogramSize, type UsageEventMessageInput } from "@perimeter/core";
 import { type Db, newId } from "@perimeter/db";
 import { migrate } from "@perimeter/db/migrate";
 import { createScratchDatabase, type ScratchDatabase } from "@perimeter/db/scratch-database";
@@ -70,4 +70,37 @@ export async function directAggregate(db: Db, orgId: string, granularity: "hour"
            count(time_to_first_token_ms)::text AS time_to_first_token_count
     FROM usage_events WHERE org_id = ${orgId}
     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
+}
+
+/** Latency histograms of `orgId`'s rollups by bucket and group, as `"<bucket>|<team>|<key>|<user>|<model>"`. */
+export async function rollupHistograms(db: Db, orgId: string, granularity: "hour" | "day") {
+  const rows = await db.usageRollup.findMany({ where: { orgId, granularity } });
+  return Object.fromEntries(
+    rows.map((row) => [
+      [row.bucketStart.toISOString(), row.teamId ?? "-", row.apiKeyId ?? "-", row.userId ?? "-", row.model].join("|"),
+      row.latencyMsHistogram.map(Number),
+    ]),
+  );
+}
+
+/**
+ * The same histograms computed here from the raw latencies, independently of the SQL that builds
+ * them: an event goes to the bucket numbered by how many bounds are at or below its latency.
+ */
+export async function histogramsFromRaw(db: Db, orgId: string, granularity: "hour" | "day") {
+  const rows = await db.$queryRaw<
+    { bucket: Date; team: string; key: string; user: string; model: string; latency: number }[]
+  >`
+    SELECT date_trunc(${granularity}, event_time, 'UTC') AS bucket, coalesce(team_id, '-') AS team,
+           coalesce(api_key_id, '-') AS key, coalesce(user_id, '-') AS "user", model, latency_ms AS latency
+    FROM usage_events WHERE org_id = ${orgId}`;
+  const histograms: Record<string, number[]> = {};
+  for (const row of rows) {
+    const key = [row.bucket.toISOString(), row.team, row.key, row.user, row.model].join("|");
+    const histogram = histograms[key] ?? new Array<number>(latencyHistogramSize).fill(0);
+    histograms[key] = histogram;
+    const index = latencyHistogramBoundsMs.filter((bound) => bound <= row.latency).length;
+    histogram[index] = (histogram[index] ?? 0) + 1;
+  }
+  return histograms;
 }

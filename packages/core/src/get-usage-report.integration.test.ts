@@ -27,6 +27,8 @@ async function seedRollups(orgId: string) {
     latencyMsSum: BigInt(n * 500),
     timeToFirstTokenMsSum: BigInt(n * 50),
     timeToFirstTokenCount: BigInt(n),
+    // Every request between 500 ms and 1 s.
+    latencyMsHistogram: [0n, 0n, 0n, BigInt(n)],
   });
   await db.usageRollup.createMany({
     data: [
@@ -70,6 +72,8 @@ describe("getUsageReport", () => {
                 denied_requests: 0,
                 latency_ms_sum: 5000,
                 avg_latency_ms: 500,
+                p50_latency_ms: 750,
+                p95_latency_ms: 975,
                 avg_time_to_first_token_ms: 50,
               },
             ],

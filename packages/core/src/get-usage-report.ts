@@ -1,6 +1,7 @@
 import { Prisma } from "@perimeter/db";
 import { z } from "zod";
 import { type CoreContext, currentTime } from "./context.ts";
+import { estimateLatencyQuantileMs, latencyHistogramSumSql, mergeLatencyHistograms } from "./latency-histogram.ts";
 import { bucketLimits, bucketWidthMs, planUsageReportWindow } from "./usage-report-window.ts";
 
 /** Dimensions a report can be grouped by, and the rollup column behind each. */
@@ -59,6 +60,9 @@ export interface UsageReportResult {
   denied_requests: number;
   latency_ms_sum: number;
   avg_latency_ms: number | null;
+  /** Estimated from the rollups' latency histograms, accurate to the width of a histogram bucket. */
+  p50_latency_ms: number | null;
+  p95_latency_ms: number | null;
   /** Over the requests that reported one (streams). */
   avg_time_to_first_token_ms: number | null;
 }
@@ -89,6 +93,7 @@ interface AggregateRow {
   latency_ms_sum: bigint;
   ttft_sum: bigint;
   ttft_count: bigint;
+  latency_histogram: bigint[];
 }
 
 function anyOf(column: string, values: string[] | undefined): Prisma.Sql {
@@ -125,7 +130,8 @@ export async function getUsageReport(
            sum(cache_read_input_tokens)::bigint AS cache_read_input_tokens,
            sum(output_tokens)::bigint AS output_tokens, sum(reasoning_tokens)::bigint AS reasoning_tokens,
            sum(latency_ms_sum)::bigint AS latency_ms_sum, sum(time_to_first_token_ms_sum)::bigint AS ttft_sum,
-           sum(time_to_first_token_count)::bigint AS ttft_count
+           sum(time_to_first_token_count)::bigint AS ttft_count,
+           ${Prisma.raw(latencyHistogramSumSql("latency_ms_histogram"))} AS latency_histogram
     FROM usage_rollups
     WHERE org_id = ${ctx.orgId} AND granularity = ${granularity}::rollup_granularity
       AND bucket_start >= ${window.from} AND bucket_start < ${window.to}
@@ -138,6 +144,7 @@ export async function getUsageReport(
   for (const row of rows) {
     const requests = Number(row.requests);
     const ttftCount = Number(row.ttft_count);
+    const histogram = mergeLatencyHistograms([row.latency_histogram]);
     const result: UsageReportResult = {
       team_id: row.team_id ?? null,
       api_key_id: row.api_key_id ?? null,
@@ -153,6 +160,8 @@ export async function getUsageReport(
       denied_requests: Number(row.denied_requests),
       latency_ms_sum: Number(row.latency_ms_sum),
       avg_latency_ms: requests > 0 ? Number(row.latency_ms_sum) / requests : null,
+      p50_latency_ms: estimateLatencyQuantileMs(histogram, 0.5),
+      p95_latency_ms: estimateLatencyQuantileMs(histogram, 0.95),
       avg_time_to_first_token_ms: ttftCount > 0 ? Number(row.ttft_sum) / ttftCount : null,
     };
     const key = row.bucket_start.getTime();

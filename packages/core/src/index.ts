@@ -85,6 +85,13 @@ export {
   type UsageReportResult,
 } from "./get-usage-report.ts";
 export { hashApiKey } from "./hash-api-key.ts";
+export {
+  estimateLatencyQuantileMs,
+  latencyHistogramBoundsMs,
+  latencyHistogramSize,
+  latencyHistogramSumSql,
+  mergeLatencyHistograms,
+} from "./latency-histogram.ts";
 export { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
 export {
   type ListUsageEventsInput,

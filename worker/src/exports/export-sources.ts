@@ -138,6 +138,7 @@ export const exportSources: Record<ExportKindName, ExportSource> = {
       "latency_ms_sum",
       "time_to_first_token_ms_sum",
       "time_to_first_token_count",
+      "latency_ms_histogram",
     ],
     where: (filter) => [
       Prisma.sql`granularity = ${filter.granularity ?? "day"}::rollup_granularity`,

@@ -13,13 +13,14 @@ import {
   requestExport,
   usageEventMessageSchema,
 } from "@perimeter/core";
+import type { ScratchDatabase } from "@perimeter/db/scratch-database";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExports } from "../queues/exports.ts";
 import type { StartedQueue } from "../queues/start-queue.ts";
 import { closeServices, type WorkerServices } from "../services.ts";
 import { createTestServices } from "../test-services.ts";
-import { fakeUsageEvent, testOrgId } from "../test-usage-events.ts";
+import { createMigratedScratchDatabase, fakeUsageEvent, testOrgId } from "../test-usage-events.ts";
 import { insertUsageEvents } from "../usage/insert-usage-events.ts";
 import { ExportReleasedError, runExport } from "./run-export.ts";
 
@@ -63,13 +64,16 @@ async function tenantWithUsage(services: WorkerServices, count: number) {
 const sha256 = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
 
 describe("exports", () => {
+  let scratch: ScratchDatabase;
   let services: WorkerServices;
   let exportDir: string;
   let exports: StartedQueue;
   let queue: Queue;
 
   beforeAll(async () => {
-    services = createTestServices();
+    // Rows dated months back: the retention job other tests start on the shared database would take them.
+    scratch = await createMigratedScratchDatabase();
+    services = createTestServices(scratch.url);
     exportDir = await mkdtemp(path.join(tmpdir(), "perimeter-exports-"));
     exports = await startExports(services, { exportDir });
     queue = new Queue(exportQueueName, { connection: services.queueConnection, prefix: services.queuePrefix });
@@ -80,6 +84,7 @@ describe("exports", () => {
     await queue.close();
     await exports.close();
     await closeServices(services);
+    await scratch.drop();
     await rm(exportDir, { recursive: true, force: true });
   });
 
@@ -200,6 +205,36 @@ describe("exports", () => {
     expect(events.map((event) => event.action)).toEqual(["org.create", "user.create", "export.request"]);
     expect(events.map((event) => event.seq)).toEqual([1, 2, 3]);
     expect(events.every((event) => /^[0-9a-f]{64}$/.test(event.hash))).toBe(true);
+  });
+
+  it("exports rollups of the requested granularity, histograms as JSON arrays", async () => {
+    const ctx = await tenantWithUsage(services, 1);
+    const rollup = (granularity: "hour" | "day", bucket: string) => ({
+      orgId: ctx.orgId,
+      granularity,
+      bucketStart: new Date(bucket),
+      bucketKey: `${granularity}|${ctx.orgId}|${bucket}|-|-|-|umans-coder-v0`,
+      model: "umans-coder-v0",
+      requests: 3n,
+      latencyMsHistogram: [1n, 2n],
+    });
+    await services.db.usageRollup.createMany({
+      data: [
+        rollup("hour", "2026-02-10T00:00:00.000Z"),
+        rollup("hour", "2026-02-10T01:00:00.000Z"),
+        rollup("day", "2026-02-10T00:00:00.000Z"),
+      ],
+    });
+    const requested = await requestExport(
+      ctx,
+      { kind: "usage_rollups", format: "csv", filter: { from, to, granularity: "hour" } },
+      { add: async () => undefined },
+    );
+    const done = await runExport({ db: services.db, exportDir }, { exportId: requested.export.id, orgId: ctx.orgId });
+    if (done.status !== "succeeded") throw new Error(done.reason);
+    const records = (await readFile(path.join(exportDir, done.manifest.file), "utf8")).split("\r\n").filter(Boolean);
+    expect(records).toHaveLength(3);
+    expect(records[1]).toMatch(/^hour,2026-02-10T00:00:00.000Z,,,,umans-coder-v0,3,.*,"\[1,2\]"$/);
   });
 
   it("refuses a filter that does not apply to the kind", async () => {

@@ -18,8 +18,8 @@ describe("renderCsvRow", () => {
     );
   });
 
-  it("writes JSON columns as JSON text", () => {
-    expect(renderCsvRow([{ name: "team", n: 1 }])).toBe('"{""name"":""team"",""n"":1}"\r\n');
+  it("writes JSON and array columns as JSON text", () => {
+    expect(renderCsvRow([{ name: "team", n: 1 }, [0n, 3n]])).toBe('"{""name"":""team"",""n"":1}","[0,3]"\r\n');
   });
 });
 

@@ -18,6 +18,8 @@ export function jsonCell(value: ExportCell): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  // Array columns (rollup latency histograms) hold bigints, which JSON cannot carry as they are.
+  if (Array.isArray(value)) return value.map((item) => jsonCell(item as ExportCell));
   return value;
 }
 

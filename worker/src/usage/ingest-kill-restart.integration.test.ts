@@ -15,6 +15,8 @@ import {
   createMigratedScratchDatabase,
   directAggregate,
   fakeUsageEvent,
+  histogramsFromRaw,
+  rollupHistograms,
   rollups,
   testOrgId,
 } from "../test-usage-events.ts";
@@ -105,6 +107,7 @@ describe("usage ingestion across a killed worker process", () => {
         status: i % 13 === 0 ? 429 : 200,
         limitDecision: i % 13 === 0 ? "team.requests_per_minute" : "admitted",
         outputTokens: i % 1000,
+        latencyMs: (i * 7919) % 400_000,
         eventTime: new Date(now - (i % 48) * hourMs - (i % 997)),
       }),
     );
@@ -153,6 +156,7 @@ describe("usage ingestion across a killed worker process", () => {
     );
     expect(await rollups(db, orgId, "hour")).toEqual(await directAggregate(db, orgId, "hour"));
     expect(await rollups(db, orgId, "day")).toEqual(await directAggregate(db, orgId, "day"));
+    expect(await rollupHistograms(db, orgId, "day")).toEqual(await histogramsFromRaw(db, orgId, "day"));
 
     second.child.kill("SIGTERM");
     const [code] = await second.exit;

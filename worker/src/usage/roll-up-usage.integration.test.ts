@@ -7,6 +7,8 @@ import {
   createMigratedScratchDatabase,
   directAggregate,
   fakeUsageEvent,
+  histogramsFromRaw,
+  rollupHistograms,
   rollups,
   testOrgId,
 } from "../test-usage-events.ts";
@@ -63,6 +65,8 @@ describe("usage rollups", () => {
     expect(first.dirtyHours).toBeGreaterThan(40);
     expect(await rollups(db, orgId, "hour")).toEqual(await directAggregate(db, orgId, "hour"));
     expect(await rollups(db, orgId, "day")).toEqual(await directAggregate(db, orgId, "day"));
+    expect(await rollupHistograms(db, orgId, "hour")).toEqual(await histogramsFromRaw(db, orgId, "hour"));
+    expect(await rollupHistograms(db, orgId, "day")).toEqual(await histogramsFromRaw(db, orgId, "day"));
 
     const before = await rollups(db, orgId, "hour");
     const rerun = await roll();

@@ -1,3 +1,4 @@
+import { latencyHistogramBoundsMs, latencyHistogramSize, latencyHistogramSumSql } from "@perimeter/core";
 import type { Db } from "@perimeter/db";
 import { Prisma } from "@perimeter/db";
 
@@ -35,7 +36,11 @@ const bucketKeySql = (granularity: "hour" | "day", bucket: string, row: string) 
 
 const rollupColumns = `org_id, granularity, bucket_start, bucket_key, team_id, api_key_id, user_id, model,
   requests, errors, denied_requests, input_tokens, cache_read_input_tokens, output_tokens, reasoning_tokens,
-  latency_ms_sum, time_to_first_token_ms_sum, time_to_first_token_count, updated_at`;
+  latency_ms_sum, time_to_first_token_ms_sum, time_to_first_token_count, latency_ms_histogram, updated_at`;
+
+const histogramSlots = Array.from({ length: latencyHistogramSize }, (_, index) => index);
+/** Requests per latency bucket of a group of raw events, `lb` being each event's bucket number. */
+const histogramFromEventsSql = `ARRAY[${histogramSlots.map((i) => `count(*) FILTER (WHERE lb.bucket = ${i})`).join(", ")}]::bigint[]`;
 
 /**
  * One rollup run, in one transaction: takes the watermark row FOR UPDATE (one writer however many
@@ -106,10 +111,12 @@ export async function rollUpUsage(db: Db, options: RollUpUsageOptions): Promise<
                  count(*) FILTER (WHERE e.limit_decision IS NOT NULL AND e.limit_decision <> 'admitted'),
                  sum(e.input_tokens), sum(e.cache_read_input_tokens), sum(e.output_tokens),
                  sum(e.reasoning_tokens), sum(e.latency_ms), coalesce(sum(e.time_to_first_token_ms), 0),
-                 count(e.time_to_first_token_ms), now()
+                 count(e.time_to_first_token_ms), ${histogramFromEventsSql}, now()
           FROM rollup_dirty_hours d
           JOIN usage_events e ON e.org_id = d.org_id
            AND e.event_time >= d.bucket AND e.event_time < d.bucket + interval '1 hour'
+          CROSS JOIN LATERAL (
+            SELECT width_bucket(e.latency_ms, '{${latencyHistogramBoundsMs.join(",")}}'::int[]) AS bucket) lb
           GROUP BY e.org_id, d.bucket, e.team_id, e.api_key_id, e.user_id, e.model`),
         );
 
@@ -128,7 +135,8 @@ export async function rollUpUsage(db: Db, options: RollUpUsageOptions): Promise<
                  h.team_id, h.api_key_id, h.user_id, h.model,
                  sum(h.requests), sum(h.errors), sum(h.denied_requests), sum(h.input_tokens),
                  sum(h.cache_read_input_tokens), sum(h.output_tokens), sum(h.reasoning_tokens),
-                 sum(h.latency_ms_sum), sum(h.time_to_first_token_ms_sum), sum(h.time_to_first_token_count), now()
+                 sum(h.latency_ms_sum), sum(h.time_to_first_token_ms_sum), sum(h.time_to_first_token_count),
+                 ${latencyHistogramSumSql("h.latency_ms_histogram")}, now()
           FROM rollup_dirty_days d
           JOIN usage_rollups h ON h.org_id = d.org_id AND h.granularity = 'hour'
            AND h.bucket_start >= d.day AND h.bucket_start < d.day + interval '24 hours'
