@@ -28,7 +28,8 @@ describe("docker driver against a fake Engine API", () => {
   beforeAll(async () => {
     services = createTestServices();
     dir = await mkdtemp(path.join(os.tmpdir(), "perimeter-docker-test-"));
-    sim = await startVllmSim({ model: "umans-coder" });
+    // A window other than the default, so the replica entry provably reports what vLLM serves.
+    sim = await startVllmSim({ model: "umans-coder", maxModelLen: 131_072 });
     docker = await startFakeDockerApi(path.join(dir, "docker.sock"), () => new URL(sim.url).port);
     const driver = createDockerDriver(dockerClientFor(`unix://${docker.socketPath}`));
     deps = directReconcileDeps(services, driver, "docker-test");
