@@ -65,6 +65,8 @@ describe("usage ingestion across a killed worker process", () => {
         USAGE_ROLLUP_EVERY_MS: "500",
         USAGE_ROLLUP_SAFETY_MARGIN_MS: "1000",
         PERIMETER_EXPORT_DIR: exportDir,
+        // This test is about usage; the deployment reconciler stays off.
+        DEPLOY_ENABLED: "false",
       },
     });
     running.push(proc);
