@@ -19,7 +19,7 @@ export type CreateUserInput = z.input<typeof createUserInputSchema>;
 export type CreateUserResult = { ok: true; user: UserView } | { ok: false; code: "EMAIL_TAKEN" };
 
 /**
- * Adds a user to the context's organization, optionally with a local password (scrypt-hashed) and an
+ * Adds a user to the context's organization, optionally with a local password (argon2id-hashed) and an
  * organization role. An email already used in the organization is EMAIL_TAKEN. Audits `user.create`
  * without the password hash.
  */

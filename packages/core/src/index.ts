@@ -27,7 +27,7 @@ export {
 export { hashApiKey } from "./hash-api-key.ts";
 export { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
 export { apiKeyPrefix, type ParseApiKeyResult, parseApiKey } from "./parse-api-key.ts";
-export { hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
+export { hashPassword, minPasswordLength, passwordNeedsRehash, verifyPassword } from "./password.ts";
 export { redactSecrets } from "./redact-secrets.ts";
 export {
   type RevokeApiKeyInput,
