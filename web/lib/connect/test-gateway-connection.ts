@@ -42,13 +42,13 @@ function textOf(content: unknown): string {
 export async function testGatewayConnection(
   gatewayUrl: string,
   apiKey: string,
-  options: { timeoutMs?: number; fetchImpl?: typeof fetch } = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<ConnectionTestResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   let response: Response;
   try {
-    response = await (options.fetchImpl ?? fetch)(`${gatewayUrl}/v1/messages`, {
+    response = await fetch(`${gatewayUrl}/v1/messages`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
