@@ -122,11 +122,12 @@ export function buildAuthOptions(services: WebServices, config: WebConfig, secur
       session({ session, token }) {
         return { expires: session.expires, uid: token.uid } as typeof session;
       },
-      // Only same-site paths: the server may not know its public origin (WEB_PUBLIC_URL unset).
+      // Only our own paths. The base URL is right whenever an identity provider is involved (OIDC needs
+      // WEB_PUBLIC_URL); password sign-in and sign-out ask for no redirect and navigate by path.
       redirect({ url, baseUrl }) {
-        if (url.startsWith("/") && !url.startsWith("//")) return url;
-        if (url.startsWith(baseUrl)) return url.slice(baseUrl.length) || "/";
-        return "/";
+        if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
+        if (url.startsWith(`${baseUrl}/`) || url === baseUrl) return url;
+        return baseUrl;
       },
     },
   };

@@ -1,4 +1,4 @@
-import { type EffectiveLimits, getEffectiveLimits, verifyApiKey } from "@perimeter/core";
+import { type EffectiveLimits, getEffectiveLimits, type LimitLevel, verifyApiKey } from "@perimeter/core";
 import { z } from "zod";
 import type { Principal, TeamRole } from "../authz/principal";
 import { can } from "../authz/rights";
@@ -12,7 +12,7 @@ export interface ConnectInfo {
   /** The principal's own usable keys (active or rotating), newest first. */
   keys: KeyRow[];
   /** What binds requests made with the newest key (or, with no key, the first membership). */
-  quota: { keyId: string | null; teamName: string | null; effective: EffectiveLimits } | null;
+  quota: { keyId: string | null; teamName: string | null; levels: LimitLevel[]; effective: EffectiveLimits } | null;
 }
 
 /** Everything the Connect page shows a signed-in user about their own access. */
@@ -43,6 +43,7 @@ export async function getConnectInfo(env: OperationEnv, principal: Principal): P
         ? {
             keyId: newest?.id ?? null,
             teamName: newest?.teamName ?? first?.team.name ?? null,
+            levels: limits.levels.map((l) => l.level),
             effective: limits.effective,
           }
         : null,

@@ -114,3 +114,20 @@ export function removeTeamMember(
     return ok({ memberId: result.member.id, revokedKeyIds: result.revokedKeyIds });
   });
 }
+
+/** Members of every team the principal manages (admins: all teams), to pick a key's owner from. */
+export async function listManagedMembers(
+  env: OperationEnv,
+  principal: Principal,
+): Promise<OperationResult<{ userId: string; email: string; teamId: string; teamName: string }[]>> {
+  const members = await env.db.teamMember.findMany({
+    where: { team: { orgId: principal.orgId, archivedAt: null }, user: { status: { not: "disabled" } } },
+    include: { user: { select: { email: true } }, team: { select: { name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return ok(
+    members
+      .filter((m) => can(principal, "members.manage", { teamId: m.teamId }))
+      .map((m) => ({ userId: m.userId, email: m.user.email, teamId: m.teamId, teamName: m.team.name })),
+  );
+}
