@@ -59,7 +59,8 @@ export function adminRoute(endpoint: Endpoint, services: ServicesSource = appSer
       if (!auth.ok) return errorResponse(auth.status, auth.type, auth.message, requestId);
       const parsed = await readJson(request);
       if (!parsed.ok) return errorResponse(400, "invalid_request", parsed.message, requestId);
-      const rawParams = await context.params;
+      // Routes without dynamic segments get no params at all.
+      const rawParams = (await context.params) ?? {};
       const params = Object.fromEntries(
         Object.entries(rawParams).map(([name, value]) => [name, Array.isArray(value) ? value.join("/") : value]),
       );

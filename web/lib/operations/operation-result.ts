@@ -1,4 +1,8 @@
 import { ZodError } from "zod";
+import { installFieldMessages } from "../forms/zod-messages";
+
+// Every operation's validation goes through here, so this is where zod learns the messages forms show.
+installFieldMessages();
 
 /** Why an operation did not happen. Each code maps to one HTTP status in `lib/api/error-status.ts`. */
 export type OperationFailure =
