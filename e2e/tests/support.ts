@@ -56,5 +56,7 @@ export async function signOut(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.E2E_SCREENSHOT_DIR;
   if (!dir) return;
+  // From the top, as a reader arrives: a sticky sidebar would otherwise be drawn where the page was scrolled.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }

@@ -43,7 +43,8 @@ export default async function KeysPage({
     listKeys(env, principal, { teamId: teamFilter, includeRevoked: showRevoked }),
     listTeams(env, principal),
   ]);
-  const rows = keys.ok ? keys.value : [];
+  // Admin API tokens are managed under Settings; this page is about keys for the gateway.
+  const rows = keys.ok ? keys.value.filter((key) => key.scope === "inference") : [];
   const allTeams = teams.ok ? teams.value : [];
   const creatable = allTeams.filter((t) =>
     can(principal, "keys.create", { teamId: t.id, ownerUserId: principal.userId }),
