@@ -1,26 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { computeEffectiveLimits, type LevelPolicy } from "./effective-limits.ts";
+import { computeEffectiveLimits, type LevelPolicy, numericLimitFields } from "./effective-limits.ts";
 import type { LimitPolicyView } from "./limit-policy-view.ts";
 
 function policy(fields: Partial<LimitPolicyView>): LimitPolicyView {
-  const empty = Object.fromEntries(
-    [
-      "requestsPerMinute",
-      "inputTokensPerMinute",
-      "outputTokensPerMinute",
-      "maxConcurrentRequests",
-      "inputTokensPerDay",
-      "outputTokensPerDay",
-      "totalTokensPerDay",
-      "inputTokensPerWeek",
-      "outputTokensPerWeek",
-      "totalTokensPerWeek",
-      "inputTokensPerMonth",
-      "outputTokensPerMonth",
-      "totalTokensPerMonth",
-      "maxTokensCap",
-    ].map((field) => [field, null]),
-  );
+  const empty = Object.fromEntries(numericLimitFields.map((field) => [field, null]));
   return {
     ...(empty as unknown as LimitPolicyView),
     id: "lim_x",

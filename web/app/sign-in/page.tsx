@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Brand } from "../../components/brand";
+import { AuthCard } from "../../components/auth-card";
 import { getSessionPrincipal } from "../../lib/auth/session";
 import { getConfig } from "../../lib/services";
 import { SignInForm, SsoButton } from "./sign-in-form";
@@ -38,30 +38,25 @@ export default async function SignInPage({
   const code = typeof params.error === "string" ? params.error : undefined;
   const error = code ? (errorMessages[code] ?? code) : null;
   return (
-    <main className="auth-shell">
-      <div className="auth-card">
-        <h1>
-          <Brand size="large" />
-        </h1>
-        <p className="lede">Claude Code on your own GPUs. Sign in to manage teams, keys and limits.</p>
-        {error ? (
-          <p className="notice error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        {oidc ? (
-          <>
-            <SsoButton label={oidc.displayName} next={next} />
-            <p className="divider">
-              <span>or</span>
-            </p>
-          </>
-        ) : null}
-        <SignInForm next={next} />
-        <p className="auth-foot">
-          Gateway: <code data-testid="gateway-url">{gatewayPublicUrl}</code>
+    <AuthCard>
+      <p className="lede">Claude Code on your own GPUs. Sign in to manage teams, keys and limits.</p>
+      {error ? (
+        <p className="notice error" role="alert">
+          {error}
         </p>
-      </div>
-    </main>
+      ) : null}
+      {oidc ? (
+        <>
+          <SsoButton label={oidc.displayName} next={next} />
+          <p className="divider">
+            <span>or</span>
+          </p>
+        </>
+      ) : null}
+      <SignInForm next={next} />
+      <p className="auth-foot">
+        Gateway: <code data-testid="gateway-url">{gatewayPublicUrl}</code>
+      </p>
+    </AuthCard>
   );
 }

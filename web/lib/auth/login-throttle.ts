@@ -32,10 +32,20 @@ function keys(config: LoginThrottleConfig, email: string, ip: string) {
   };
 }
 
-function decide(
-  config: LoginThrottleConfig,
-  counts: { account: number; accountTtl: number; ip: number; ipTtl: number },
-): ThrottleDecision {
+type Counts = { account: number; accountTtl: number; ip: number; ipTtl: number };
+
+/** The numbers at `positions` of a MULTI's replies (a missing key reads as 0). */
+function replies(result: [Error | null, unknown][] | null, positions: Record<keyof Counts, number>): Counts {
+  const at = (index: number) => Number(result?.[index]?.[1] ?? 0) || 0;
+  return {
+    account: at(positions.account),
+    accountTtl: at(positions.accountTtl),
+    ip: at(positions.ip),
+    ipTtl: at(positions.ipTtl),
+  };
+}
+
+function decide(config: LoginThrottleConfig, counts: Counts): ThrottleDecision {
   // A key without expiry (ttl -1) cannot happen through this module; treat it as a full window.
   const retry = (ttl: number) => (ttl > 0 ? ttl : config.windowSec);
   if (counts.account >= config.maxFailuresPerAccount) {
@@ -54,8 +64,7 @@ export async function checkLoginThrottle(
 ): Promise<ThrottleDecision> {
   const k = keys(config, email, ip);
   const result = await redis.multi().get(k.account).ttl(k.account).get(k.ip).ttl(k.ip).exec();
-  const value = (index: number) => Number(result?.[index]?.[1] ?? 0) || 0;
-  return decide(config, { account: value(0), accountTtl: value(1), ip: value(2), ipTtl: value(3) });
+  return decide(config, replies(result, { account: 0, accountTtl: 1, ip: 2, ipTtl: 3 }));
 }
 
 /**
@@ -79,8 +88,7 @@ export async function recordLoginFailure(
     .expire(k.ip, config.windowSec, "NX")
     .ttl(k.ip)
     .exec();
-  const value = (index: number) => Number(result?.[index]?.[1] ?? 0) || 0;
-  return decide(config, { account: value(0), accountTtl: value(2), ip: value(3), ipTtl: value(5) });
+  return decide(config, replies(result, { account: 0, accountTtl: 2, ip: 3, ipTtl: 5 }));
 }
 
 /** Forgets an account's failures after a successful sign-in (the address's count stays). */

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DataTable } from "../../../components/data-table";
 import { PageHeader } from "../../../components/page-header";
 import { requestEnv, requirePrincipal } from "../../../lib/auth/session";
 import { formatDateTime } from "../../../lib/format";
@@ -113,54 +114,41 @@ export default async function AuditPage({
         ) : page.value.events.length === 0 ? (
           <p className="empty">No events match.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table audit-table" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">When ({timeZone})</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.value.events.map((event) => (
-                  <tr key={event.id}>
-                    <td className="mono">{event.seq}</td>
-                    <td className="nowrap">{formatDateTime(event.occurredAt, timeZone)}</td>
-                    <td>
-                      {event.actorLabel ?? event.actorType}
-                      <div className="muted small mono">{event.actorId ?? event.actorType}</div>
-                    </td>
-                    <td>
-                      <code>{event.action}</code>
-                    </td>
-                    <td className="mono small">
-                      {event.targetType}
-                      <div className="muted">{event.targetId}</div>
-                    </td>
-                    <td className="small">
-                      {event.ip ?? "—"}
-                      <div className="muted truncate" title={event.userAgent ?? undefined}>
-                        {event.userAgent ?? ""}
-                      </div>
-                    </td>
-                    <td>
-                      <details>
-                        <summary>before / after</summary>
-                        <pre className="json">
-                          {JSON.stringify({ before: event.before, after: event.after }, null, 2)}
-                        </pre>
-                      </details>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="audit-table"
+            className="audit-table"
+            columns={["#", `When (${timeZone})`, "Actor", "Action", "Target", "From", "Change"]}
+          >
+            {page.value.events.map((event) => (
+              <tr key={event.id}>
+                <td className="mono">{event.seq}</td>
+                <td className="nowrap">{formatDateTime(event.occurredAt, timeZone)}</td>
+                <td>
+                  {event.actorLabel ?? event.actorType}
+                  <div className="muted small mono">{event.actorId ?? event.actorType}</div>
+                </td>
+                <td>
+                  <code>{event.action}</code>
+                </td>
+                <td className="mono small">
+                  {event.targetType}
+                  <div className="muted">{event.targetId}</div>
+                </td>
+                <td className="small">
+                  {event.ip ?? "—"}
+                  <div className="muted truncate" title={event.userAgent ?? undefined}>
+                    {event.userAgent ?? ""}
+                  </div>
+                </td>
+                <td>
+                  <details>
+                    <summary>before / after</summary>
+                    <pre className="json">{JSON.stringify({ before: event.before, after: event.after }, null, 2)}</pre>
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {older ? (
           <p className="pager">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field, SelectField } from "../../../components/action-form";
 import { ConfirmAction } from "../../../components/confirm-action";
+import { DataTable, InlineSelect, NameCell } from "../../../components/data-table";
 import { LimitsFields } from "../../../components/limits-fields";
 import { PageHeader } from "../../../components/page-header";
 import { TimezoneOffsetInput } from "../../../components/timezone-offset-input";
@@ -109,90 +110,66 @@ export default async function KeysPage({
         {rows.length === 0 ? (
           <p className="empty">No keys here yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="keys-table">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">Team · owner</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((key) => (
-                  <tr key={key.id} data-key-name={key.name}>
-                    <th scope="row">
-                      {key.name}
-                      <div className="mono muted small nowrap">
-                        sk-prm-{key.publicId}-…{key.last4}
-                      </div>
-                    </th>
-                    <td>
-                      {key.scope === "admin" ? "Admin API token" : (key.teamName ?? "—")}
-                      <div className="muted small">
-                        {key.ownerEmail ?? (key.scope === "admin" ? "" : "service key")}
-                      </div>
-                    </td>
-                    <td>
-                      <span className={statusClass[key.status]}>{key.status}</span>
-                      {key.revokedReason ? <div className="muted small">{key.revokedReason}</div> : null}
-                    </td>
-                    <td className="nowrap">{formatDateTime(key.createdAt)}</td>
-                    <td>{key.expiresAt ? formatRelative(key.expiresAt, now) : "never"}</td>
-                    <td>{formatRelative(key.lastUsedAt, now)}</td>
-                    <td className="actions">
-                      <Link className="button small ghost" href={`/limits?key=${key.id}`}>
-                        Limits
-                      </Link>
-                      {key.canManage && key.status === "active" ? (
-                        <>
-                          <ConfirmAction
-                            action={rotateKeyAction}
-                            hidden={{ keyId: key.id }}
-                            label="Rotate"
-                            confirmLabel="Rotate now"
-                          >
-                            <label className="visually-hidden" htmlFor={`grace-${key.id}`}>
-                              Grace period for {key.name}
-                            </label>
-                            <select id={`grace-${key.id}`} name="gracePeriodSec" defaultValue="3600">
-                              {graceOptions.map((o) => (
-                                <option key={o.value} value={o.value}>
-                                  {o.label}
-                                </option>
-                              ))}
-                            </select>
-                          </ConfirmAction>
-                          <ConfirmAction
-                            action={revokeKeyAction}
-                            hidden={{ keyId: key.id }}
-                            label="Revoke"
-                            confirmLabel={`Revoke ${key.name}`}
-                            danger
-                          />
-                        </>
-                      ) : null}
-                      {key.canManage && key.status === "rotating" ? (
-                        <ConfirmAction
-                          action={revokeKeyAction}
-                          hidden={{ keyId: key.id }}
-                          label="End grace now"
-                          confirmLabel="Revoke old key"
-                          danger
+          <DataTable
+            testId="keys-table"
+            columns={["Key", "Team · owner", "Status", "Created", "Expires", "Last used", ""]}
+          >
+            {rows.map((key) => (
+              <tr key={key.id} data-key-name={key.name}>
+                <NameCell name={key.name} detail={`sk-prm-${key.publicId}-…${key.last4}`} mono />
+                <td>
+                  {key.scope === "admin" ? "Admin API token" : (key.teamName ?? "—")}
+                  <div className="muted small">{key.ownerEmail ?? (key.scope === "admin" ? "" : "service key")}</div>
+                </td>
+                <td>
+                  <span className={statusClass[key.status]}>{key.status}</span>
+                  {key.revokedReason ? <div className="muted small">{key.revokedReason}</div> : null}
+                </td>
+                <td className="nowrap">{formatDateTime(key.createdAt)}</td>
+                <td>{key.expiresAt ? formatRelative(key.expiresAt, now) : "never"}</td>
+                <td>{formatRelative(key.lastUsedAt, now)}</td>
+                <td className="actions">
+                  <Link className="button small ghost" href={`/limits?key=${key.id}`}>
+                    Limits
+                  </Link>
+                  {key.canManage && key.status === "active" ? (
+                    <>
+                      <ConfirmAction
+                        action={rotateKeyAction}
+                        hidden={{ keyId: key.id }}
+                        label="Rotate"
+                        confirmLabel="Rotate now"
+                      >
+                        <InlineSelect
+                          id={`grace-${key.id}`}
+                          name="gracePeriodSec"
+                          label={`Grace period for ${key.name}`}
+                          defaultValue="3600"
+                          options={graceOptions}
                         />
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                      </ConfirmAction>
+                      <ConfirmAction
+                        action={revokeKeyAction}
+                        hidden={{ keyId: key.id }}
+                        label="Revoke"
+                        confirmLabel={`Revoke ${key.name}`}
+                        danger
+                      />
+                    </>
+                  ) : null}
+                  {key.canManage && key.status === "rotating" ? (
+                    <ConfirmAction
+                      action={revokeKeyAction}
+                      hidden={{ keyId: key.id }}
+                      label="End grace now"
+                      confirmLabel="Revoke old key"
+                      danger
+                    />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

@@ -60,36 +60,37 @@ export default async function LimitsPage({
 
       <section className="card" aria-labelledby="explain">
         <h2 id="explain">Which limit binds?</h2>
-        <form className="inline-form wrap" method="get" aria-label="Choose what to look at">
-          <label htmlFor="pick-team">Team</label>
-          <select id="pick-team" name="team" defaultValue={target?.type === "team" ? target.teamId : ""}>
-            <option value="">—</option>
-            {(teams.ok ? teams.value : []).map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="button small">
-            Show
-          </button>
-        </form>
-        <form className="inline-form wrap" method="get" aria-label="Choose a key">
-          <label htmlFor="pick-key">Key</label>
-          <select id="pick-key" name="key" defaultValue={target?.type === "key" ? target.apiKeyId : ""}>
-            <option value="">—</option>
-            {(keys.ok ? keys.value : [])
+        {[
+          {
+            name: "team",
+            label: "Team",
+            chosen: target?.type === "team" ? target.teamId : "",
+            options: (teams.ok ? teams.value : []).map((t) => ({ value: t.id, label: t.name })),
+          },
+          {
+            name: "key",
+            label: "Key",
+            chosen: target?.type === "key" ? target.apiKeyId : "",
+            options: (keys.ok ? keys.value : [])
               .filter((k) => k.scope === "inference")
-              .map((k) => (
-                <option key={k.id} value={k.id}>
-                  {k.name} · …{k.last4} {k.teamName ? `(${k.teamName})` : ""}
+              .map((k) => ({ value: k.id, label: `${k.name} · …${k.last4}${k.teamName ? ` (${k.teamName})` : ""}` })),
+          },
+        ].map((chooser) => (
+          <form key={chooser.name} className="inline-form wrap" method="get" aria-label={`Choose a ${chooser.name}`}>
+            <label htmlFor={`pick-${chooser.name}`}>{chooser.label}</label>
+            <select id={`pick-${chooser.name}`} name={chooser.name} defaultValue={chooser.chosen}>
+              <option value="">—</option>
+              {chooser.options.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
                 </option>
               ))}
-          </select>
-          <button type="submit" className="button small">
-            Show
-          </button>
-        </form>
+            </select>
+            <button type="submit" className="button small">
+              Show
+            </button>
+          </form>
+        ))}
         {chosen && !chosen.ok ? (
           <p className="notice error" role="alert">
             Nothing to show: {chosen.message}.

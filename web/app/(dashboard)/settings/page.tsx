@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ActionForm, Field, SelectField } from "../../../components/action-form";
 import { ConfirmAction } from "../../../components/confirm-action";
+import { DataTable, NameCell } from "../../../components/data-table";
 import { PageHeader } from "../../../components/page-header";
 import { TimezoneOffsetInput } from "../../../components/timezone-offset-input";
 import { requestEnv, requirePrincipal } from "../../../lib/auth/session";
@@ -95,43 +96,26 @@ export default async function SettingsPage() {
           audit log.
         </p>
         {adminTokens.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table" data-testid="tokens-table">
-              <thead>
-                <tr>
-                  <th scope="col">Token</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {adminTokens.map((token) => (
-                  <tr key={token.id}>
-                    <th scope="row">
-                      {token.name}
-                      <div className="mono muted small">…{token.last4}</div>
-                    </th>
-                    <td>{token.status}</td>
-                    <td>{token.expiresAt ? formatRelative(token.expiresAt) : "never"}</td>
-                    <td className="actions">
-                      {token.canManage && token.status !== "revoked" ? (
-                        <ConfirmAction
-                          action={revokeKeyAction}
-                          hidden={{ keyId: token.id }}
-                          label="Revoke"
-                          confirmLabel={`Revoke ${token.name}`}
-                          danger
-                        />
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="tokens-table" columns={["Token", "Status", "Expires", ""]}>
+            {adminTokens.map((token) => (
+              <tr key={token.id}>
+                <NameCell name={token.name} detail={`…${token.last4}`} mono />
+                <td>{token.status}</td>
+                <td>{token.expiresAt ? formatRelative(token.expiresAt) : "never"}</td>
+                <td className="actions">
+                  {token.canManage && token.status !== "revoked" ? (
+                    <ConfirmAction
+                      action={revokeKeyAction}
+                      hidden={{ keyId: token.id }}
+                      label="Revoke"
+                      confirmLabel={`Revoke ${token.name}`}
+                      danger
+                    />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         ) : (
           <p className="empty">No admin tokens.</p>
         )}

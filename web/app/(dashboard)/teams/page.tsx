@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "../../../components/action-form";
+import { DataTable, NameCell } from "../../../components/data-table";
 import { PageHeader } from "../../../components/page-header";
 import { requestEnv, requirePrincipal } from "../../../lib/auth/session";
 import { can } from "../../../lib/authz/rights";
@@ -27,31 +28,16 @@ export default async function TeamsPage() {
         {list.length === 0 ? (
           <p className="empty">No teams yet.{can(principal, "teams.create") ? " Create the first one below." : ""}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="teams-table">
-              <thead>
-                <tr>
-                  <th scope="col">Team</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">Live keys</th>
-                  <th scope="col">Your role</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((team) => (
-                  <tr key={team.id}>
-                    <th scope="row">
-                      <Link href={`/teams/${team.id}`}>{team.name}</Link>
-                      {team.description ? <div className="muted small">{team.description}</div> : null}
-                    </th>
-                    <td>{team.memberCount}</td>
-                    <td>{team.liveKeyCount}</td>
-                    <td>{team.myRole ? roleNames[team.myRole] : <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="teams-table" columns={["Team", "Members", "Live keys", "Your role"]}>
+            {list.map((team) => (
+              <tr key={team.id}>
+                <NameCell name={<Link href={`/teams/${team.id}`}>{team.name}</Link>} detail={team.description} />
+                <td>{team.memberCount}</td>
+                <td>{team.liveKeyCount}</td>
+                <td>{team.myRole ? roleNames[team.myRole] : <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       {can(principal, "teams.create") ? (

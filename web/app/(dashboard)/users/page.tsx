@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ActionForm, Field, SelectField } from "../../../components/action-form";
 import { ConfirmAction } from "../../../components/confirm-action";
+import { DataTable, InlineSelect, NameCell } from "../../../components/data-table";
 import { PageHeader } from "../../../components/page-header";
 import { requestEnv, requirePrincipal } from "../../../lib/auth/session";
 import { can } from "../../../lib/authz/rights";
@@ -70,91 +71,68 @@ export default async function UsersPage() {
       ) : null}
       <section className="card" aria-labelledby="people">
         <h2 id="people">Everyone</h2>
-        <div className="table-wrap">
-          <table className="table" data-testid="users-table">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Organization role</th>
-                <th scope="col">Teams</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.value.map((user) => (
-                <tr key={user.id}>
-                  <th scope="row">
-                    {user.name}
-                    <div className="muted small">{user.email}</div>
-                  </th>
-                  <td>
-                    {editable ? (
-                      <ConfirmAction action={updateUserAction} hidden={{ userId: user.id }} label="Save">
-                        <label className="visually-hidden" htmlFor={`org-role-${user.id}`}>
-                          Organization role of {user.email}
-                        </label>
-                        <select id={`org-role-${user.id}`} name="orgRole" defaultValue={user.orgRole ?? "none"}>
-                          {orgRoleOptions.map((o) => (
-                            <option key={o.value} value={o.value}>
-                              {o.label}
-                            </option>
-                          ))}
-                        </select>
-                      </ConfirmAction>
-                    ) : (
-                      (orgRoleOptions.find((o) => o.value === (user.orgRole ?? "none"))?.label ?? "—")
-                    )}
-                  </td>
-                  <td>
-                    {user.teams.length === 0 ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      user.teams.map((t) => (
-                        <div key={t.teamId}>
-                          {t.teamName}{" "}
-                          <span className="muted small">{t.role === "team_admin" ? "team admin" : "developer"}</span>
-                        </div>
-                      ))
-                    )}
-                  </td>
-                  <td>
-                    <span className={statusBadge[user.status]}>{user.status}</span>
-                  </td>
-                  <td>{formatRelative(user.lastLoginAt)}</td>
-                  <td className="actions">
-                    {editable && user.id !== principal.userId && user.status === "active" ? (
-                      <ConfirmAction
-                        action={updateUserAction}
-                        hidden={{ userId: user.id, status: "disabled" }}
-                        label="Disable"
-                        confirmLabel={`Disable ${user.email}`}
-                        danger
-                      />
-                    ) : null}
-                    {editable && user.status === "disabled" ? (
-                      <ConfirmAction
-                        action={updateUserAction}
-                        hidden={{ userId: user.id, status: "active" }}
-                        label="Enable"
-                      />
-                    ) : null}
-                    {can(principal, "users.invite") && user.status === "invited" ? (
-                      <ConfirmAction
-                        action={inviteUserAction}
-                        hidden={{ email: user.email }}
-                        label="New invitation link"
-                      />
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="users-table"
+          columns={["Person", "Organization role", "Teams", "Status", "Last sign-in", ""]}
+        >
+          {users.value.map((user) => (
+            <tr key={user.id}>
+              <NameCell name={user.name} detail={user.email} />
+              <td>
+                {editable ? (
+                  <ConfirmAction action={updateUserAction} hidden={{ userId: user.id }} label="Save">
+                    <InlineSelect
+                      id={`org-role-${user.id}`}
+                      name="orgRole"
+                      label={`Organization role of ${user.email}`}
+                      defaultValue={user.orgRole ?? "none"}
+                      options={orgRoleOptions}
+                    />
+                  </ConfirmAction>
+                ) : (
+                  (orgRoleOptions.find((o) => o.value === (user.orgRole ?? "none"))?.label ?? "—")
+                )}
+              </td>
+              <td>
+                {user.teams.length === 0 ? (
+                  <span className="muted">—</span>
+                ) : (
+                  user.teams.map((t) => (
+                    <div key={t.teamId}>
+                      {t.teamName}{" "}
+                      <span className="muted small">{t.role === "team_admin" ? "team admin" : "developer"}</span>
+                    </div>
+                  ))
+                )}
+              </td>
+              <td>
+                <span className={statusBadge[user.status]}>{user.status}</span>
+              </td>
+              <td>{formatRelative(user.lastLoginAt)}</td>
+              <td className="actions">
+                {editable && user.id !== principal.userId && user.status === "active" ? (
+                  <ConfirmAction
+                    action={updateUserAction}
+                    hidden={{ userId: user.id, status: "disabled" }}
+                    label="Disable"
+                    confirmLabel={`Disable ${user.email}`}
+                    danger
+                  />
+                ) : null}
+                {editable && user.status === "disabled" ? (
+                  <ConfirmAction
+                    action={updateUserAction}
+                    hidden={{ userId: user.id, status: "active" }}
+                    label="Enable"
+                  />
+                ) : null}
+                {can(principal, "users.invite") && user.status === "invited" ? (
+                  <ConfirmAction action={inviteUserAction} hidden={{ email: user.email }} label="New invitation link" />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );

@@ -2,7 +2,7 @@ import { inspectInvitation } from "@perimeter/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "../../../components/action-form";
-import { Brand } from "../../../components/brand";
+import { AuthCard } from "../../../components/auth-card";
 import { getServices } from "../../../lib/services";
 import { acceptInvitationAction } from "./actions";
 
@@ -21,47 +21,42 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const { token } = await params;
   const invitation = await inspectInvitation({ db: getServices().db }, decodeURIComponent(token));
   return (
-    <main className="auth-shell">
-      <div className="auth-card">
-        <h1>
-          <Brand size="large" />
-        </h1>
-        {invitation.ok ? (
-          <>
-            <p className="lede">
-              You are invited to <strong>{invitation.orgName}</strong> as <strong>{invitation.email}</strong>. Choose a
-              password to finish.
-            </p>
-            <ActionForm
-              action={acceptInvitationAction.bind(null, decodeURIComponent(token))}
-              submitLabel="Create account"
-            >
-              <Field name="name" label="Your name" defaultValue={invitation.name} autoComplete="name" />
-              <Field
-                name="password"
-                label="Password"
-                type="password"
-                required
-                autoComplete="new-password"
-                hint="At least 12 characters."
-              />
-              <Field name="confirm" label="Repeat the password" type="password" required autoComplete="new-password" />
-            </ActionForm>
-            <p className="auth-foot">
-              Done? <Link href="/sign-in">Sign in</Link>
-            </p>
-          </>
-        ) : (
-          <>
-            <p className="notice error" role="alert">
-              {states[invitation.code]}
-            </p>
-            <p className="auth-foot">
-              <Link href="/sign-in">Go to sign-in</Link>
-            </p>
-          </>
-        )}
-      </div>
-    </main>
+    <AuthCard>
+      {invitation.ok ? (
+        <>
+          <p className="lede">
+            You are invited to <strong>{invitation.orgName}</strong> as <strong>{invitation.email}</strong>. Choose a
+            password to finish.
+          </p>
+          <ActionForm
+            action={acceptInvitationAction.bind(null, decodeURIComponent(token))}
+            submitLabel="Create account"
+          >
+            <Field name="name" label="Your name" defaultValue={invitation.name} autoComplete="name" />
+            <Field
+              name="password"
+              label="Password"
+              type="password"
+              required
+              autoComplete="new-password"
+              hint="At least 12 characters."
+            />
+            <Field name="confirm" label="Repeat the password" type="password" required autoComplete="new-password" />
+          </ActionForm>
+          <p className="auth-foot">
+            Done? <Link href="/sign-in">Sign in</Link>
+          </p>
+        </>
+      ) : (
+        <>
+          <p className="notice error" role="alert">
+            {states[invitation.code]}
+          </p>
+          <p className="auth-foot">
+            <Link href="/sign-in">Go to sign-in</Link>
+          </p>
+        </>
+      )}
+    </AuthCard>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionForm, Field, SelectField } from "../../../../components/action-form";
 import { ConfirmAction } from "../../../../components/confirm-action";
+import { DataTable, InlineSelect, NameCell } from "../../../../components/data-table";
 import { EffectiveLimitsTable } from "../../../../components/effective-limits-table";
 import { LimitsFields } from "../../../../components/limits-fields";
 import { PageHeader } from "../../../../components/page-header";
@@ -40,71 +41,46 @@ export default async function TeamPage({ params }: { params: Promise<{ teamId: s
 
       <section className="card" aria-labelledby="members">
         <h2 id="members">Members</h2>
-        <div className="table-wrap">
-          <table className="table" data-testid="members-table">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((member) => (
-                <tr key={member.memberId}>
-                  <th scope="row">
-                    {member.name}
-                    <div className="muted small">{member.email}</div>
-                  </th>
-                  <td>
-                    {canManageMembers ? (
-                      <ConfirmAction
-                        action={changeRoleAction}
-                        hidden={{ memberId: member.memberId, teamId }}
-                        label="Save"
-                      >
-                        <label className="visually-hidden" htmlFor={`role-${member.memberId}`}>
-                          Role of {member.email}
-                        </label>
-                        <select id={`role-${member.memberId}`} name="role" defaultValue={member.role}>
-                          {roleOptions.map((o) => (
-                            <option key={o.value} value={o.value}>
-                              {o.label}
-                            </option>
-                          ))}
-                        </select>
-                      </ConfirmAction>
-                    ) : (
-                      roleOptions.find((o) => o.value === member.role)?.label
-                    )}
-                  </td>
-                  <td>
-                    <span className={statusBadge[member.status]}>{member.status}</span>
-                  </td>
-                  <td>{formatRelative(member.lastLoginAt)}</td>
-                  <td className="actions">
-                    <Link className="button small ghost" href={`/limits?member=${member.memberId}`}>
-                      Limits
-                    </Link>
-                    {canManageMembers ? (
-                      <ConfirmAction
-                        action={removeMemberAction}
-                        hidden={{ memberId: member.memberId, teamId }}
-                        label="Remove"
-                        confirmLabel={`Remove ${member.email} and revoke their keys`}
-                        danger
-                      />
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="members-table" columns={["Person", "Role", "Status", "Last sign-in", ""]}>
+          {members.map((member) => (
+            <tr key={member.memberId}>
+              <NameCell name={member.name} detail={member.email} />
+              <td>
+                {canManageMembers ? (
+                  <ConfirmAction action={changeRoleAction} hidden={{ memberId: member.memberId, teamId }} label="Save">
+                    <InlineSelect
+                      id={`role-${member.memberId}`}
+                      name="role"
+                      label={`Role of ${member.email}`}
+                      defaultValue={member.role}
+                      options={roleOptions}
+                    />
+                  </ConfirmAction>
+                ) : (
+                  roleOptions.find((o) => o.value === member.role)?.label
+                )}
+              </td>
+              <td>
+                <span className={statusBadge[member.status]}>{member.status}</span>
+              </td>
+              <td>{formatRelative(member.lastLoginAt)}</td>
+              <td className="actions">
+                <Link className="button small ghost" href={`/limits?member=${member.memberId}`}>
+                  Limits
+                </Link>
+                {canManageMembers ? (
+                  <ConfirmAction
+                    action={removeMemberAction}
+                    hidden={{ memberId: member.memberId, teamId }}
+                    label="Remove"
+                    confirmLabel={`Remove ${member.email} and revoke their keys`}
+                    danger
+                  />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         {canManageMembers ? (
           <>
             <h3>Add someone</h3>
