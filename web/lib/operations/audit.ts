@@ -1,4 +1,5 @@
 import {
+  type ListAuditEventsInput,
   type ListAuditEventsResult,
   listAuditEvents,
   type VerifyAuditChainResult,
@@ -17,7 +18,8 @@ export function listAudit(
 ): Promise<OperationResult<ListAuditEventsResult>> {
   return guard(async () => {
     if (!can(principal, "audit.read")) return forbidden();
-    return ok(await listAuditEvents(env.db, principal.orgId, filters as never));
+    // listAuditEvents validates the filters itself; a bad one is a ZodError that `guard` turns into INVALID.
+    return ok(await listAuditEvents(env.db, principal.orgId, filters as ListAuditEventsInput));
   });
 }
 
