@@ -162,7 +162,10 @@ test("screens of every main page render without console errors", async ({ page }
       // The interesting view is a key's stack of limits (a key with limits of its own, if any), not the chooser.
       const keys = page.getByLabel("Key", { exact: true });
       const options = await keys.locator("option").allTextContents();
-      const pick = Math.max(1, options.findIndex((text) => text.includes("ci-runner")));
+      const pick = Math.max(
+        1,
+        options.findIndex((text) => text.includes("ci-runner")),
+      );
       await keys.selectOption({ index: pick });
       await page.getByRole("button", { name: "Show" }).nth(1).click();
       await expect(page.getByTestId("effective-limits").first()).toBeVisible();
