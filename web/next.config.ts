@@ -15,6 +15,20 @@ const nextConfig: NextConfig = {
   // runtime loads its query compiler (wasm) lazily, and pg / ioredis open sockets.
   serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis"],
   turbopack: { root: monorepoRoot },
+  // The dashboard handles secrets: it is never framed, never sniffed, and tells other sites nothing.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "no-referrer" },
+        ],
+      },
+    ];
+  },
   outputFileTracingRoot: monorepoRoot,
 };
 

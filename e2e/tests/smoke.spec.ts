@@ -1,9 +1,13 @@
 import { expect, test } from "@playwright/test";
 import { gatewayUrl } from "../playwright.config.ts";
 
-test("the landing page shows a gateway URL that reaches the gateway", async ({ page, request }) => {
+test("the front door leads to sign-in, which shows a gateway URL that reaches the gateway", async ({
+  page,
+  request,
+}) => {
   await page.goto("/");
-  await expect(page).toHaveTitle("Perimeter");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveTitle("Sign in · Perimeter");
   await expect(page.getByRole("heading", { level: 1, name: "Perimeter" })).toBeVisible();
 
   const shown = page.getByTestId("gateway-url");

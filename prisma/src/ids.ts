@@ -14,6 +14,7 @@ export const idPrefixes = {
   request: "req",
   auditEvent: "aud",
   exportJob: "exp",
+  invitation: "inv",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

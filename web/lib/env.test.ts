@@ -16,6 +16,9 @@ describe("parseWebEnv", () => {
         redisUrl: valid.REDIS_URL,
         perimeterSecret: valid.PERIMETER_SECRET,
         gatewayPublicUrl: "http://localhost:4000",
+        gatewayInternalUrl: "http://localhost:4000",
+        webPublicUrl: null,
+        oidc: null,
       },
     });
   });
@@ -23,6 +26,41 @@ describe("parseWebEnv", () => {
   it("keeps an explicit gateway URL without its trailing slash", () => {
     expect(parseWebEnv({ ...valid, GATEWAY_PUBLIC_URL: "https://gateway.corp.example/" })).toMatchObject({
       config: { gatewayPublicUrl: "https://gateway.corp.example" },
+    });
+  });
+
+  it("reads a complete OIDC provider with its domain allow-list", () => {
+    const result = parseWebEnv({
+      ...valid,
+      WEB_PUBLIC_URL: "https://perimeter.corp.example/",
+      OIDC_ISSUER: "https://idp.corp.example/realms/eng",
+      OIDC_CLIENT_ID: "perimeter",
+      OIDC_CLIENT_SECRET: "s3cret",
+      OIDC_ALLOWED_DOMAINS: "Corp.Example, @eng.corp.example",
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        webPublicUrl: "https://perimeter.corp.example",
+        oidc: {
+          issuer: "https://idp.corp.example/realms/eng",
+          clientId: "perimeter",
+          allowedDomains: ["corp.example", "eng.corp.example"],
+          displayName: "Single sign-on",
+        },
+      },
+    });
+  });
+
+  it("wants the whole OIDC set, and the public URL it redirects back to, once any of it is given", () => {
+    expect(parseWebEnv({ ...valid, OIDC_ALLOWED_DOMAINS: "not a domain" })).toEqual({
+      ok: false,
+      message:
+        'OIDC_ALLOWED_DOMAINS must be a comma-separated list of email domains such as example.com (got "not a domain")',
+    });
+    expect(parseWebEnv({ ...valid, OIDC_CLIENT_ID: "perimeter" })).toEqual({
+      ok: false,
+      message: "OIDC_ISSUER is required; OIDC_CLIENT_SECRET is required; WEB_PUBLIC_URL is required",
     });
   });
 

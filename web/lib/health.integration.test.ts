@@ -14,6 +14,7 @@ describe("checkWebHealth", () => {
       log: silentLogger,
       db: createDb(inject("databaseUrl"), { maxConnections: 2 }),
       redis: new Redis(inject("redisUrl")),
+      keyPepper: new Uint8Array(32),
     };
   });
 

@@ -1,3 +1,4 @@
+import { deriveKeyPepper } from "@perimeter/core";
 import { createDb, type Db } from "@perimeter/db";
 import { createLogger, type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
@@ -8,6 +9,8 @@ export interface WebServices {
   log: Logger;
   db: Db;
   redis: Redis;
+  /** HMAC key for API-key hashes, derived from PERIMETER_SECRET. */
+  keyPepper: Uint8Array;
 }
 
 interface Root {
@@ -46,7 +49,12 @@ export function getServices(): WebServices {
       maxRetriesPerRequest: 1,
     });
     logConnectionLoss(redis, "redis", log);
-    state.services = { log, db: createDb(config.databaseUrl), redis };
+    state.services = {
+      log,
+      db: createDb(config.databaseUrl),
+      redis,
+      keyPepper: deriveKeyPepper(config.perimeterSecret),
+    };
   }
   return state.services;
 }

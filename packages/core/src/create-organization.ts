@@ -4,30 +4,13 @@ import { appendAuditEvent } from "./append-audit-event.ts";
 import type { Actor, DbClient } from "./context.ts";
 import { isUniqueViolation } from "./is-unique-violation.ts";
 import { slugify, slugSchema } from "./slugify.ts";
-
-function canonicalTimeZone(timeZone: string): string | null {
-  try {
-    return new Intl.DateTimeFormat("en-US", { timeZone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
+import { timeZoneSchema } from "./time-zone-schema.ts";
 
 export const createOrganizationInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   slug: slugSchema.optional(),
   /** IANA zone in which budgets reset; stored in its canonical spelling (`utc` → `UTC`). */
-  timeZone: z
-    .string()
-    .default("UTC")
-    .transform((zone, check) => {
-      const canonical = canonicalTimeZone(zone);
-      if (canonical === null) {
-        check.addIssue({ code: "custom", message: `unknown IANA time zone "${zone}"` });
-        return z.NEVER;
-      }
-      return canonical;
-    }),
+  timeZone: timeZoneSchema.default("UTC"),
 });
 export type CreateOrganizationInput = z.input<typeof createOrganizationInputSchema>;
 

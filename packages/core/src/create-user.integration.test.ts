@@ -9,7 +9,7 @@ const db = createDb(inject("databaseUrl"));
 afterAll(() => db.$disconnect());
 
 describe("createUser", () => {
-  it("stores the email lower-cased and the password only as a scrypt hash, audited without it", async () => {
+  it("stores the email lower-cased and the password only as an argon2id hash, audited without it", async () => {
     const { ctx } = await createTestTenant(db);
     const password = `pw-${randomBase32(16)}`;
     const result = await createUser(ctx, { email: "  Dev.One@Example.COM ", name: "Dev One", password });
@@ -18,7 +18,7 @@ describe("createUser", () => {
     expect(result.user).not.toHaveProperty("passwordHash");
 
     const row = await db.user.findUniqueOrThrow({ where: { id: result.user.id } });
-    expect(row.passwordHash).toMatch(/^scrypt\$/);
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain(password);
     expect(await verifyPassword(password, row.passwordHash ?? "")).toBe(true);
 

@@ -2,13 +2,14 @@ import { newId } from "@perimeter/db";
 import { z } from "zod";
 import { appendAuditEvent } from "./append-audit-event.ts";
 import type { CoreContext } from "./context.ts";
+import { emailSchema } from "./email-schema.ts";
 import { isUniqueViolation } from "./is-unique-violation.ts";
 import { hashPassword, minPasswordLength } from "./password.ts";
 import { toUserView, type UserView } from "./user-view.ts";
 
 export const createUserInputSchema = z.strictObject({
   /** Stored lower-cased, so sign-in is case-insensitive. */
-  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
+  email: emailSchema,
   name: z.string().trim().min(1).max(200),
   /** Omit for users who only sign in through SSO. */
   password: z.string().min(minPasswordLength).max(1024).optional(),
@@ -19,7 +20,7 @@ export type CreateUserInput = z.input<typeof createUserInputSchema>;
 export type CreateUserResult = { ok: true; user: UserView } | { ok: false; code: "EMAIL_TAKEN" };
 
 /**
- * Adds a user to the context's organization, optionally with a local password (scrypt-hashed) and an
+ * Adds a user to the context's organization, optionally with a local password (argon2id-hashed) and an
  * organization role. An email already used in the organization is EMAIL_TAKEN. Audits `user.create`
  * without the password hash.
  */

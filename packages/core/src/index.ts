@@ -1,3 +1,9 @@
+export {
+  type AcceptInvitationInput,
+  type AcceptInvitationResult,
+  acceptInvitation,
+  acceptInvitationInputSchema,
+} from "./accept-invitation.ts";
 export { type AddMemberInput, type AddMemberResult, addMember, addMemberInputSchema } from "./add-member.ts";
 export { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
 export { type AuditContext, type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
@@ -5,6 +11,12 @@ export { type AuditHashInput, canonicalJson, computeAuditHash, type JsonValue } 
 export { type BudgetPeriod, type BudgetPeriodKind, budgetPeriod } from "./budget-period.ts";
 export { builtinModels } from "./builtin-models.ts";
 export type { ChangeDeploymentResult } from "./change-deployment.ts";
+export {
+  type ChangeMemberRoleInput,
+  type ChangeMemberRoleResult,
+  changeMemberRole,
+  changeMemberRoleInputSchema,
+} from "./change-member-role.ts";
 export { type AuditChainCheckReason, type CheckAuditChainResult, checkAuditChain } from "./check-audit-chain.ts";
 export {
   type CompleteExportInput,
@@ -26,6 +38,12 @@ export {
   createDeploymentInputSchema,
   maxReplicas,
 } from "./create-deployment.ts";
+export {
+  type CreateInvitationInput,
+  type CreateInvitationResult,
+  createInvitation,
+  createInvitationInputSchema,
+} from "./create-invitation.ts";
 export { type CreateModelInput, type CreateModelResult, createModel, createModelInputSchema } from "./create-model.ts";
 export {
   type CreateOrganizationInput,
@@ -48,6 +66,16 @@ export {
   reservedFlagOf,
 } from "./deployment-spec.ts";
 export { deriveKeyPepper } from "./derive-key-pepper.ts";
+export {
+  computeEffectiveLimits,
+  type EffectiveLimits,
+  type EffectiveNumber,
+  type LevelPolicy,
+  type LimitLevel,
+  type NumericLimitField,
+  numericLimitFields,
+} from "./effective-limits.ts";
+export { emailSchema } from "./email-schema.ts";
 export {
   bootstrapAdminKeyName,
   type EnsureAdminTokenInput,
@@ -74,6 +102,11 @@ export {
 } from "./export-contract.ts";
 export { type ExportView, toExportView } from "./export-view.ts";
 export { type FailExportInput, type FailExportResult, failExport, failExportInputSchema } from "./fail-export.ts";
+export {
+  type EffectiveLimitsTarget,
+  type GetEffectiveLimitsResult,
+  getEffectiveLimits,
+} from "./get-effective-limits.ts";
 export { type GetExportResult, getExport } from "./get-export.ts";
 export {
   type GetUsageReportInput,
@@ -85,6 +118,8 @@ export {
   type UsageReportResult,
 } from "./get-usage-report.ts";
 export { hashApiKey } from "./hash-api-key.ts";
+export { type InspectInvitationResult, type InvitationState, inspectInvitation } from "./inspect-invitation.ts";
+export { type InvitationView, toInvitationView } from "./invitation-view.ts";
 export {
   estimateLatencyQuantileMs,
   latencyHistogramBoundsMs,
@@ -93,6 +128,13 @@ export {
   mergeLatencyHistograms,
 } from "./latency-histogram.ts";
 export { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
+export {
+  type AuditEventView,
+  type ListAuditEventsInput,
+  type ListAuditEventsResult,
+  listAuditEvents,
+  listAuditEventsInputSchema,
+} from "./list-audit-events.ts";
 export {
   type ListUsageEventsInput,
   type ListUsageEventsResult,
@@ -110,7 +152,7 @@ export {
 } from "./model-fields.ts";
 export { apiKeyPrefix, type ParseApiKeyResult, parseApiKey } from "./parse-api-key.ts";
 export { parseDeploymentSpec } from "./parse-deployment-spec.ts";
-export { hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
+export { hashPassword, minPasswordLength, passwordNeedsRehash, verifyPassword } from "./password.ts";
 export { type ChangeEvent, type ChangePublisher, changeChannel, publishChange } from "./publish-change.ts";
 export {
   type PurgeDeploymentInput,
@@ -127,7 +169,14 @@ export {
   recordDeploymentStatusInputSchema,
 } from "./record-deployment-status.ts";
 export { recordExportProgress } from "./record-export-progress.ts";
+export { type RecordSignInInput, recordSignIn, recordSignInInputSchema } from "./record-sign-in.ts";
 export { redactSecrets } from "./redact-secrets.ts";
+export {
+  type RemoveMemberInput,
+  type RemoveMemberResult,
+  removeMember,
+  removeMemberInputSchema,
+} from "./remove-member.ts";
 export {
   isRoutable,
   type PublishDeploymentReplicas,
@@ -156,6 +205,12 @@ export {
   requestExport,
   requestExportInputSchema,
 } from "./request-export.ts";
+export {
+  type ResolveSsoUserInput,
+  type ResolveSsoUserResult,
+  resolveSsoUser,
+  resolveSsoUserInputSchema,
+} from "./resolve-sso-user.ts";
 export {
   type RevokeApiKeyInput,
   type RevokeApiKeyResult,
@@ -197,6 +252,7 @@ export {
 } from "./set-limits.ts";
 export { slugify, slugSchema } from "./slugify.ts";
 export { type StartExportResult, startExport } from "./start-export.ts";
+export { timeZoneSchema } from "./time-zone-schema.ts";
 export {
   type UpdateDeploymentInput,
   type UpdateDeploymentResult,
@@ -204,6 +260,13 @@ export {
   updateDeploymentInputSchema,
 } from "./update-deployment.ts";
 export { type UpdateModelInput, type UpdateModelResult, updateModel, updateModelInputSchema } from "./update-model.ts";
+export {
+  type UpdateOrganizationInput,
+  type UpdateOrganizationResult,
+  updateOrganization,
+  updateOrganizationInputSchema,
+} from "./update-organization.ts";
+export { type UpdateUserInput, type UpdateUserResult, updateUser, updateUserInputSchema } from "./update-user.ts";
 export { type BucketWidth, bucketLimits } from "./usage-report-window.ts";
 export {
   appendUsageEvent,

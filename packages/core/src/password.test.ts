@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "./password.ts";
+import { hashPassword, passwordNeedsRehash, verifyPassword } from "./password.ts";
+
+// A scrypt hash as earlier releases stored them: N=16, r=1, p=1, salt "salt", computed with
+// node:crypto scryptSync("password12345", "salt", 32, ...).
+async function legacyScryptHash(password: string): Promise<string> {
+  const { scryptSync } = await import("node:crypto");
+  const key = scryptSync(password, "salt", 32, { N: 16, r: 1, p: 1 }).toString("base64");
+  return `scrypt$16$1$1$${Buffer.from("salt").toString("base64")}$${key}`;
+}
 
 describe("hashPassword / verifyPassword", () => {
-  it("produces scrypt$N$r$p$salt$hash and verifies only the right password", async () => {
+  it("produces an argon2id PHC string with OWASP parameters and verifies only the right password", async () => {
     const stored = await hashPassword("correct horse battery");
-    expect(stored).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/);
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
     expect(await verifyPassword("correct horse battery", stored)).toBe(true);
     expect(await verifyPassword("correct horse batterY", stored)).toBe(false);
     expect(await verifyPassword("", stored)).toBe(false);
@@ -20,21 +28,30 @@ describe("hashPassword / verifyPassword", () => {
     expect(await verifyPassword("mot de passe e\u0301e\u0301", stored)).toBe(true);
   });
 
-  it("verifies hashes made with other parameters, which are read from the stored value", async () => {
-    // N=16, r=1, p=1, salt "salt", computed with node:crypto scryptSync("password12345", "salt", 32, ...).
-    const { scryptSync } = await import("node:crypto");
-    const key = scryptSync("password12345", "salt", 32, { N: 16, r: 1, p: 1 }).toString("base64");
-    const stored = `scrypt$16$1$1$${Buffer.from("salt").toString("base64")}$${key}`;
+  it("still verifies scrypt hashes of earlier releases, with the parameters read from the stored value", async () => {
+    const stored = await legacyScryptHash("password12345");
     expect(await verifyPassword("password12345", stored)).toBe(true);
+    expect(await verifyPassword("password12346", stored)).toBe(false);
+  });
+
+  it("asks for a rehash of scrypt and weaker argon2id hashes only", async () => {
+    expect(passwordNeedsRehash(await legacyScryptHash("password12345"))).toBe(true);
+    expect(passwordNeedsRehash(await hashPassword("correct horse battery"))).toBe(false);
+    const weaker = (await hashPassword("correct horse battery")).replace("m=19456,t=2", "m=4096,t=2");
+    expect(passwordNeedsRehash(weaker)).toBe(true);
   });
 
   it("never matches a malformed or hostile stored value", async () => {
-    const good = await hashPassword("correct horse battery");
+    const good = await legacyScryptHash("correct horse battery");
     const [, , , , salt, hash] = good.split("$");
+    const argon = await hashPassword("correct horse battery");
     for (const stored of [
       "",
       "plain-text-password",
       good.replace(/^scrypt/, "bcrypt"),
+      argon.replace("$argon2id$", "$argon2i$"),
+      argon.replace("m=19456", "m=9999999"), // would allocate 10 GiB
+      argon.slice(0, -10),
       `scrypt$131072$8$1$${salt}`,
       `scrypt$100$8$1$${salt}$${hash}`, // N not a power of two
       `scrypt$${2 ** 20}$32$1$${salt}$${hash}`, // would allocate 4 GiB

@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import { test as base, expect, type Page } from "@playwright/test";
+
+export { expect };
+
+/** A suffix that keeps each journey's teams and people apart from every other run's. */
+export function unique(): string {
+  return randomBytes(4).toString("hex");
+}
+
+export const admin = {
+  email: process.env.E2E_ADMIN_EMAIL ?? "admin@perimeter.local",
+  password: process.env.E2E_ADMIN_PASSWORD ?? "",
+};
+
+/**
+ * Playwright's `test` with one addition: any console error, failed hydration or uncaught exception on a
+ * page fails the journey that caused it.
+ */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ context }, use) => {
+      const errors: string[] = [];
+      context.on("page", (page) => watch(page, errors));
+      for (const page of context.pages()) watch(page, errors);
+      await use(errors);
+      expect(errors, "console errors on the pages this journey visited").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+function watch(page: Page, errors: string[]) {
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+}
+
+/** Signs in through the form, as a person would, and waits for the dashboard. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Sections" })).toBeVisible();
+}
+
+/** Signs out through the sidebar button. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Perimeter" })).toBeVisible();
+}
+
+/** Where screenshots go when E2E_SCREENSHOT_DIR is set (to refresh docs/screenshots); otherwise nowhere. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.E2E_SCREENSHOT_DIR;
+  if (!dir) return;
+  // From the top, as a reader arrives: a sticky sidebar would otherwise be drawn where the page was scrolled.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,8 @@
+import { adminRoute } from "../../../../lib/api/admin-route";
+import { createTeamEndpoint, listTeamsEndpoint } from "../../../../lib/api/endpoints/team-endpoints";
+// Admin REST API; the handlers live in lib/api/endpoints and are documented in lib/api/openapi-document.ts.
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export const GET = adminRoute(listTeamsEndpoint);
+export const POST = adminRoute(createTeamEndpoint);
