@@ -2,6 +2,7 @@ import type { TeamMember } from "@perimeter/db";
 import { z } from "zod";
 import { appendAuditEvent } from "./append-audit-event.ts";
 import type { CoreContext } from "./context.ts";
+import { publishChange } from "./publish-change.ts";
 import { revokeLiveKeys } from "./revoke-live-keys.ts";
 
 export const removeMemberInputSchema = z.strictObject({ memberId: z.string().min(1) });
@@ -19,7 +20,7 @@ export type RemoveMemberResult =
  */
 export async function removeMember(ctx: CoreContext, rawInput: RemoveMemberInput): Promise<RemoveMemberResult> {
   const input = removeMemberInputSchema.parse(rawInput);
-  return ctx.db.$transaction(async (tx): Promise<RemoveMemberResult> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<RemoveMemberResult> => {
     const member = await tx.teamMember.findFirst({
       where: { id: input.memberId, team: { orgId: ctx.orgId } },
       include: { user: { select: { email: true } } },
@@ -43,4 +44,7 @@ export async function removeMember(ctx: CoreContext, rawInput: RemoveMemberInput
     });
     return { ok: true, member: row, revokedKeyIds };
   });
+  // The member's keys in the team were revoked: gateways must stop them at once.
+  if (result.ok) await publishChange(ctx, { entity: "member", id: result.member.id });
+  return result;
 }

@@ -2,6 +2,7 @@ import type { Organization } from "@perimeter/db";
 import { z } from "zod";
 import { appendAuditEvent } from "./append-audit-event.ts";
 import type { CoreContext } from "./context.ts";
+import { publishChange } from "./publish-change.ts";
 import { timeZoneSchema } from "./time-zone-schema.ts";
 
 const days = z.int().min(1).max(36_500);
@@ -39,7 +40,7 @@ export async function updateOrganization(
   rawInput: UpdateOrganizationInput,
 ): Promise<UpdateOrganizationResult> {
   const input = updateOrganizationInputSchema.parse(rawInput);
-  return ctx.db.$transaction(async (tx): Promise<UpdateOrganizationResult> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<UpdateOrganizationResult> => {
     const before = await tx.organization.findUniqueOrThrow({ where: { id: ctx.orgId } });
     const rollupRetentionDays = input.rollupRetentionDays ?? before.rollupRetentionDays;
     const usageRetentionDays = input.usageRetentionDays ?? before.usageRetentionDays;
@@ -59,4 +60,7 @@ export async function updateOrganization(
     });
     return { ok: true, org, changed: true };
   });
+  // The time zone and week start decide budget periods, which gateways cache with each key.
+  if (result.ok && result.changed) await publishChange(ctx, { entity: "org", id: ctx.orgId });
+  return result;
 }

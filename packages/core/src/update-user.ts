@@ -2,6 +2,7 @@ import type { Prisma } from "@perimeter/db";
 import { z } from "zod";
 import { appendAuditEvent } from "./append-audit-event.ts";
 import { type CoreContext, currentTime } from "./context.ts";
+import { publishChange } from "./publish-change.ts";
 import { revokeLiveKeys } from "./revoke-live-keys.ts";
 import { toUserView, type UserView } from "./user-view.ts";
 
@@ -26,7 +27,7 @@ export type UpdateUserResult =
  */
 export async function updateUser(ctx: CoreContext, rawInput: UpdateUserInput): Promise<UpdateUserResult> {
   const input = updateUserInputSchema.parse(rawInput);
-  return ctx.db.$transaction(async (tx): Promise<UpdateUserResult> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<UpdateUserResult> => {
     // Every admin row is locked first, so two demotions at once cannot both see another admin left.
     await tx.$queryRaw`SELECT id FROM users WHERE org_id = ${ctx.orgId} AND org_role = 'admin' FOR UPDATE`;
     const user = await tx.user.findFirst({ where: { id: input.userId, orgId: ctx.orgId } });
@@ -68,4 +69,7 @@ export async function updateUser(ctx: CoreContext, rawInput: UpdateUserInput): P
     });
     return { ok: true, user: view, revokedKeyIds };
   });
+  // A disabled user's keys were revoked; gateways must stop them at once.
+  if (result.ok && result.revokedKeyIds.length > 0) await publishChange(ctx, { entity: "user", id: result.user.id });
+  return result;
 }

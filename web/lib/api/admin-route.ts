@@ -26,7 +26,8 @@ export type Endpoint = (call: ApiCall) => Promise<Response>;
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 /** Where a route finds its services: the app's composition root, or a test's own. */
-export type ServicesSource = () => Pick<WebServices, "db" | "keyPepper" | "log"> & { webPublicUrl?: string | null };
+export type ServicesSource = () => Pick<WebServices, "db" | "keyPepper" | "log"> &
+  Partial<Pick<WebServices, "redis">> & { webPublicUrl?: string | null };
 
 const appServices: ServicesSource = () => ({ ...getServices(), webPublicUrl: getConfig().webPublicUrl });
 
@@ -69,6 +70,7 @@ export function adminRoute(endpoint: Endpoint, services: ServicesSource = appSer
         env: {
           db: deps.db,
           keyPepper: deps.keyPepper,
+          ...(deps.redis ? { changes: deps.redis } : {}),
           request: { ip: clientAddress(request.headers), userAgent: userAgentOf(request.headers), requestId },
         },
         params,

@@ -1,4 +1,4 @@
-import type { CoreContext } from "@perimeter/core";
+import type { ChangePublisher, CoreContext } from "@perimeter/core";
 import type { Db } from "@perimeter/db";
 import type { Principal } from "../authz/principal";
 
@@ -9,6 +9,8 @@ export interface OperationEnv {
   request: { ip?: string; userAgent?: string; requestId?: string };
   /** Clock override for tests. */
   now?: () => Date;
+  /** Where core announces revocations and limit changes, so gateways drop their cached keys at once. */
+  changes?: ChangePublisher;
 }
 
 /** The core context for `principal` acting through `env`: its organization, actor and request details. */
@@ -20,5 +22,6 @@ export function coreContext(env: OperationEnv, principal: Principal): CoreContex
     keyPepper: env.keyPepper,
     request: env.request,
     now: env.now,
+    changes: env.changes,
   };
 }
