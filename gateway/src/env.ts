@@ -22,8 +22,11 @@ export interface GatewayConfig {
   /** Master secret (≥ 32 characters); API-key hashes are keyed from it. Never logged. */
   perimeterSecret: string;
   upstream: {
-    /** Root of the OpenAI-compatible vLLM server, without a trailing slash or `/v1`. */
-    url: string;
+    /**
+     * Root of an OpenAI-compatible vLLM server serving the default model, without `/v1`; unset when
+     * every model is served by deployments (the worker's replica table).
+     */
+    url?: string;
     /** Its `--served-model-name`. */
     servedModel: string;
     /** Sent as `Authorization: Bearer` when vLLM runs with `--api-key`. Never logged. */
@@ -98,7 +101,7 @@ const gatewayEnvSchema = z
     DATABASE_URL: postgresUrlVar(),
     REDIS_URL: redisUrlVar(),
     PERIMETER_SECRET: secretVar(32),
-    VLLM_URL: httpUrlVar().transform(toServerRoot),
+    VLLM_URL: httpUrlVar().transform(toServerRoot).optional(),
     VLLM_MODEL: modelName.default("umans-coder"),
     VLLM_API_KEY: secretVar(1).optional(),
     VLLM_MAX_MODEL_LEN: positiveInt(163_840, 1024, 10_000_000),
@@ -122,7 +125,7 @@ const gatewayEnvSchema = z
       redisUrl: env.REDIS_URL,
       perimeterSecret: env.PERIMETER_SECRET,
       upstream: {
-        url: env.VLLM_URL,
+        ...(env.VLLM_URL ? { url: env.VLLM_URL } : {}),
         servedModel: env.VLLM_MODEL,
         ...(env.VLLM_API_KEY ? { apiKey: env.VLLM_API_KEY } : {}),
         fallbackMaxModelLen: env.VLLM_MAX_MODEL_LEN,

@@ -90,7 +90,7 @@ describe("gateway readiness with a dependency down", () => {
 
   it("names the upstream when nothing listens at VLLM_URL", async () => {
     gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
-    await gateway.services.upstream.close();
+    await gateway.services.upstream?.close();
     gateway.services.upstream = createUpstream({
       url: `http://127.0.0.1:${await closedPort()}`,
       servedModel: "umans-coder",

@@ -1,4 +1,10 @@
-import { deriveKeyPepper, loadKeyPrincipal, type UsageStreamKeys } from "@perimeter/core";
+import {
+  createReplicaTableCache,
+  deriveKeyPepper,
+  loadKeyPrincipal,
+  replicaTableKeys,
+  type UsageStreamKeys,
+} from "@perimeter/core";
 import { createDb, type Db } from "@perimeter/db";
 import { type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
@@ -9,7 +15,7 @@ import type { GatewayConfig } from "./env.ts";
 import { Limiter } from "./limits/limiter.ts";
 import { UsageMeter } from "./metering/usage-meter.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
-import { createModelCatalog, type ModelCatalog } from "./model-catalog.ts";
+import { ModelRouter } from "./routing/model-router.ts";
 import { createUpstream, type Upstream } from "./upstream.ts";
 
 /**
@@ -19,21 +25,21 @@ import { createUpstream, type Upstream } from "./upstream.ts";
 export interface GatewayServices {
   log: Logger;
   db: Db;
-  /** Commands: admission, settlement, metering, readiness. */
+  /** Commands: admission, settlement, metering, readiness, replica-table reads. */
   redis: Redis;
-  /** Subscribed to core's change channel; can do nothing else. */
+  /** Subscribed to core's change channel and the replica table's; can do nothing else. */
   subscriber: Redis;
   /** Key for API-key HMACs, derived from PERIMETER_SECRET. */
   keyPepper: Uint8Array;
   keys: KeyCache;
-  /** Resolves once the change subscription is active (it retries by itself while Redis is away). */
-  changesSubscribed: Promise<void>;
+  /** Resolves once the change subscription and the first replica-table read are done (they retry on their own). */
+  ready: Promise<void>;
   keyUse: KeyUseRecorder;
   limiter: Limiter;
   meter: UsageMeter;
-  /** The default model's vLLM server (readiness checks it). */
-  upstream: Upstream;
-  models: ModelCatalog;
+  router: ModelRouter;
+  /** The default model's static upstream (`VLLM_URL`), when configured; readiness checks it. */
+  upstream?: Upstream;
   protocol: GatewayConfig["protocol"];
   limits: GatewayConfig["limits"];
   metrics: GatewayMetrics;
@@ -46,27 +52,52 @@ export interface ServiceParts {
   redis: Redis;
   subscriber: Redis;
   keyPepper: Uint8Array;
-  upstream: Upstream;
+  upstream?: Upstream;
   publicModel: string;
   aliases: readonly string[];
   protocol: GatewayConfig["protocol"];
   limits: GatewayConfig["limits"];
+  /** Upstream timeouts and fallback window for replica connection pools. */
+  upstreamDefaults: { timeoutMs: number; fallbackMaxModelLen: number; apiKey?: string };
   /** How often key use is written to `lastUsedAt`. */
   keyUseIntervalMs?: number;
   /** The usage stream's keys (tests use a namespace of their own). */
   usageKeys?: UsageStreamKeys;
+  /** The replica table's key prefix (tests use their own). */
+  replicaTablePrefix?: string;
 }
 
-/** Wires the gateway's parts together and starts the change subscription. */
+/** Wires the gateway's parts together and starts the change subscription and the replica table. */
 export function buildServices(parts: ServiceParts): GatewayServices {
   const keys = new KeyCache((publicId) => loadKeyPrincipal(parts.db, publicId), {
     ttlMs: parts.limits.keyCacheTtlMs,
     negativeTtlMs: Math.min(5_000, parts.limits.keyCacheTtlMs),
     maxEntries: 50_000,
   });
-  const changesSubscribed = subscribeToChanges(parts.subscriber, keys, parts.log).catch((error: Error) => {
-    parts.log.error("could not subscribe to key changes", { error: error.message });
+  const router = new ModelRouter({
+    defaultModel: parts.publicModel,
+    aliases: parts.aliases,
+    ...(parts.upstream ? { staticModel: { publicName: parts.publicModel, upstream: parts.upstream } } : {}),
+    upstreamFor: (endpoint, servedModel, maxModelLen) =>
+      createUpstream({
+        url: endpoint,
+        servedModel,
+        ...(parts.upstreamDefaults.apiKey ? { apiKey: parts.upstreamDefaults.apiKey } : {}),
+        fallbackMaxModelLen: maxModelLen ?? parts.upstreamDefaults.fallbackMaxModelLen,
+        timeoutMs: parts.upstreamDefaults.timeoutMs,
+      }),
   });
+  const subscribed = subscribeToChanges(parts.subscriber, keys, parts.log);
+  const replicas = createReplicaTableCache({
+    redis: parts.redis,
+    subscriber: parts.subscriber,
+    keys: replicaTableKeys(parts.replicaTablePrefix),
+    onError: (error) => parts.log.warn("replica table unavailable", { error: (error as Error).message }),
+  }).then((cache) => router.useReplicaTable(cache));
+  const ready = Promise.all([subscribed, replicas]).then(
+    () => undefined,
+    (error: Error) => parts.log.error("could not subscribe to changes or the replica table", { error: error.message }),
+  );
   return {
     log: parts.log,
     db: parts.db,
@@ -74,7 +105,7 @@ export function buildServices(parts: ServiceParts): GatewayServices {
     subscriber: parts.subscriber,
     keyPepper: parts.keyPepper,
     keys,
-    changesSubscribed,
+    ready,
     keyUse: new KeyUseRecorder(parts.db, parts.log, parts.keyUseIntervalMs ?? 30_000),
     limiter: new Limiter(parts.redis, { leaseTtlMs: parts.limits.leaseTtlMs }),
     meter: new UsageMeter(parts.redis, parts.log, {
@@ -82,11 +113,8 @@ export function buildServices(parts: ServiceParts): GatewayServices {
       flushIntervalMs: 1_000,
       ...(parts.usageKeys ? { keys: parts.usageKeys } : {}),
     }),
-    upstream: parts.upstream,
-    models: createModelCatalog(
-      { publicName: parts.publicModel, servedName: parts.upstream.servedModel, upstream: parts.upstream },
-      parts.aliases,
-    ),
+    router,
+    ...(parts.upstream ? { upstream: parts.upstream } : {}),
     protocol: parts.protocol,
     limits: parts.limits,
     metrics: createMetrics(),
@@ -106,13 +134,15 @@ export function createServices(config: GatewayConfig, log: Logger): GatewayServi
   logConnectionLoss(redis, "redis", log);
   const subscriber = new Redis(config.redisUrl, { connectionName: "perimeter-gateway-changes" });
   logConnectionLoss(subscriber, "redis (changes)", log);
+  const { url, ...upstreamDefaults } = config.upstream;
   return buildServices({
     log,
     db: createDb(config.databaseUrl),
     redis,
     subscriber,
     keyPepper: deriveKeyPepper(config.perimeterSecret),
-    upstream: createUpstream(config.upstream),
+    ...(url ? { upstream: createUpstream({ ...upstreamDefaults, url }) } : {}),
+    upstreamDefaults,
     publicModel: config.models.publicName,
     aliases: config.models.aliases,
     protocol: config.protocol,
@@ -124,12 +154,12 @@ export function createServices(config: GatewayConfig, log: Logger): GatewayServi
 export async function closeServices(services: GatewayServices): Promise<void> {
   const { redis, subscriber, db, upstream } = services;
   services.limiter.close();
-  await Promise.allSettled([services.meter.close(), services.keyUse.close()]);
+  await Promise.allSettled([services.meter.close(), services.keyUse.close(), services.router.close()]);
   await Promise.allSettled([
     // QUIT waits for a reply, which never comes from a Redis that is down; then just drop the socket.
     redis.status === "ready" ? redis.quit() : Promise.resolve(redis.disconnect()),
     subscriber.status === "ready" ? subscriber.quit() : Promise.resolve(subscriber.disconnect()),
     db.$disconnect(),
-    upstream.close(),
+    upstream?.close(),
   ]);
 }

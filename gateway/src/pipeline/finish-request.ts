@@ -41,6 +41,8 @@ export function usageEvent(
     agentId: header(headers, "x-claude-code-agent-id", 64),
     model: (state.publicModel ?? state.requestedModel ?? "unknown").slice(0, 256) || "unknown",
     servedModel: state.servedModel ?? null,
+    deploymentId: state.replica?.deploymentId ?? null,
+    replicaId: state.replica?.name.slice(0, 64) ?? null,
     endpoint: "messages",
     stream: outcome.stream ?? false,
     inputTokens: outcome.usage?.input_tokens ?? 0,
@@ -71,6 +73,7 @@ export function finishRequest(
   headers: http.IncomingHttpHeaders,
   latencyMs: number,
 ): void {
+  state.release?.();
   if (state.admission) {
     const { plan, lease } = state.admission;
     services.limiter.settle(plan, lease, actualUse(state, outcome)).catch((error: Error) => {

@@ -5,24 +5,37 @@ import {
   overflowMessage,
 } from "../protocol/map-upstream-error.ts";
 import type { ChatCompletionRequest, TokenizeChatRequest } from "../protocol/openai.ts";
-import { classifyUpstreamFailure, type Upstream, type UpstreamReply } from "../upstream.ts";
+import type { ModelRouter, RouteTarget } from "../routing/model-router.ts";
+import { classifyUpstreamFailure, type UpstreamReply } from "../upstream.ts";
 import { countPromptTokens } from "./count-prompt-tokens.ts";
 
 export type ForwardResult =
-  | { ok: true; reply: UpstreamReply; maxTokens: number }
+  | { ok: true; reply: UpstreamReply; maxTokens: number; target: RouteTarget; release: () => void }
   | { ok: false; aborted: true }
   | { ok: false; aborted: false; failure: AnthropicFailure };
 
+/** Errors that mean the request never reached the server, so another replica may take it. */
+const connectFailures = new Set([
+  "ECONNREFUSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
 /**
- * Sends a chat completion to vLLM and waits for its headers. A non-200 answer is read and mapped to the
- * Anthropic error the client gets (ERR-10…ERR-16). On a context overflow the prompt is counted exactly
- * with `/tokenize` (vLLM's own message may only give a lower bound, "at least N input tokens"): a prompt
- * over the window is "prompt is too long: N tokens > L maximum", so Claude Code compacts (CC-38); a prompt
- * that fits is sent once more with `max_tokens` lowered to what is left (XL-02). The clamp is exact and
- * costs round trips only when it is needed. A client that went away (`signal`) is aborted, not failed.
+ * Sends a chat completion to vLLM and waits for its headers, trying the route's targets in order: a
+ * target that cannot be connected to is skipped for the next (before any byte was sent, so no request
+ * runs twice). A non-200 answer is read and mapped to the Anthropic error the client gets (ERR-10…ERR-16).
+ * On a context overflow the prompt is counted exactly with `/tokenize` (vLLM's own message may only give a
+ * lower bound, "at least N input tokens"): a prompt over the window is "prompt is too long: N tokens > L
+ * maximum", so Claude Code compacts (CC-38); a prompt that fits is sent once more with `max_tokens`
+ * lowered to what is left (XL-02). A client that went away (`signal`) is aborted, not failed. The target
+ * that answered stays counted in flight until `release`.
  */
 export async function forwardToUpstream(
-  upstream: Upstream,
+  router: ModelRouter,
+  targets: readonly RouteTarget[],
   body: ChatCompletionRequest,
   serialized: string,
   prompt: TokenizeChatRequest,
@@ -30,27 +43,39 @@ export async function forwardToUpstream(
 ): Promise<ForwardResult> {
   let request = body;
   let json = serialized;
-  for (let attempt = 0; ; attempt++) {
+  let overflowRetried = false;
+  for (let next = 0; ; ) {
+    const target = targets[next] as RouteTarget;
+    const release = router.begin(target);
     let reply: UpstreamReply;
     try {
-      reply = await upstream.chatCompletions(json, signal);
+      reply = await target.upstream.chatCompletions(json, signal);
     } catch (error) {
+      release();
       const kind = classifyUpstreamFailure(error, signal);
       if (kind === "aborted") return { ok: false, aborted: true };
+      const code = (error as { code?: string }).code ?? "";
+      if (connectFailures.has(code) && next + 1 < targets.length) {
+        next++;
+        continue;
+      }
       return { ok: false, aborted: false, failure: mapUpstreamFailure(kind, (error as Error).message) };
     }
-    if (reply.status === 200) return { ok: true, reply, maxTokens: request.max_tokens ?? 0 };
+    if (reply.status === 200) return { ok: true, reply, maxTokens: request.max_tokens ?? 0, target, release };
     let text: string;
     try {
       text = await reply.body.text();
     } catch (error) {
+      release();
       if (signal.aborted) return { ok: false, aborted: true };
       text = (error as Error).message;
     }
+    release();
     const { failure, overflow } = mapUpstreamError(reply.status, text);
-    if (!overflow || attempt > 0) return { ok: false, aborted: false, failure };
+    if (!overflow || overflowRetried) return { ok: false, aborted: false, failure };
 
-    const promptTokens = (await countPromptTokens(upstream, prompt, signal)) ?? overflow.promptTokens;
+    overflowRetried = true;
+    const promptTokens = (await countPromptTokens(target.upstream, prompt, signal)) ?? overflow.promptTokens;
     if (signal.aborted) return { ok: false, aborted: true };
     const { maxModelLen } = overflow;
     const room = maxModelLen - promptTokens;

@@ -16,4 +16,8 @@ export interface RequestState {
   admission?: { plan: PlannedLimit[]; lease: string; estimate: RequestEstimate };
   /** `admitted`, `unchecked` (limits unavailable, admitted anyway), or the name of the refusing limit. */
   limitDecision?: string;
+  /** The deployment replica that served it, if it went to one. */
+  replica?: { deploymentId: string; name: string };
+  /** Ends the request's in-flight count on its replica. */
+  release?: () => void;
 }

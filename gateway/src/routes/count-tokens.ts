@@ -8,6 +8,7 @@ import { requestPolicy } from "../pipeline/principal-policy.ts";
 import { countTokensRequestSchema, parseRequest } from "../protocol/anthropic.ts";
 import type { TokenizeChatRequest } from "../protocol/openai.ts";
 import { toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
+import type { RouteTarget } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 
 /** How long a count may wait for vLLM before the local estimate answers instead. */
@@ -35,8 +36,9 @@ export function countTokensRoute(services: GatewayServices): RouteHandler {
     if (!parsed.ok) return refuse(ctx, 400, parsed.message);
     const auth = await authenticate(services, ctx.req.headers);
     if (!auth.ok) return refuse(ctx, auth.status, auth.message);
-    const model = services.models.resolve(parsed.request.model);
-    if (!model) return refuse(ctx, 404, `model: ${parsed.request.model}`);
+    const routed = services.router.resolve(auth.principal.orgId, parsed.request.model);
+    if (!routed.ok) return refuse(ctx, routed.status, routed.message);
+    const model = routed.route;
     const policy = requestPolicy(auth.principal);
     const translated = translatePrompt(parsed.request, {
       ...services.protocol,
@@ -46,7 +48,8 @@ export function countTokensRoute(services: GatewayServices): RouteHandler {
     if (!translated.ok) return refuse(ctx, 400, translated.message);
 
     const tokenize = toTokenizeRequest(translated.prompt);
-    const counted = await countPromptTokens(model.upstream, tokenize, AbortSignal.timeout(tokenizeTimeoutMs));
+    const upstream = (model.targets[0] as RouteTarget).upstream;
+    const counted = await countPromptTokens(upstream, tokenize, AbortSignal.timeout(tokenizeTimeoutMs));
     if (counted !== undefined) return sendJson(ctx.res, 200, { input_tokens: counted });
     services.log.warn("count_tokens fell back to an estimate: vLLM /tokenize did not answer", {
       requestId: ctx.requestId,

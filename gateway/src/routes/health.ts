@@ -19,15 +19,21 @@ export const headProbe: RouteHandler = ({ res }) => {
 };
 
 /**
- * `GET /readyz`: 200 when Postgres (keys, limits), Redis (admission) and the vLLM upstream all answer
- * within 2 s, else 503 naming the failing check.
+ * `GET /readyz`: 200 when Postgres (keys), Redis (admission, metering) and the static vLLM upstream, if
+ * one is configured, all answer within 2 s, else 503 naming the failing check.
  */
 export function readyz(services: GatewayServices): RouteHandler {
   const checks: ReadinessCheck[] = [
     { name: "postgres", run: () => services.db.$queryRaw`SELECT 1` },
     { name: "redis", run: () => services.redis.ping() },
-    { name: "upstream", run: (signal) => services.upstream.health(signal) },
   ];
+  // Deployments come and go with their own health; only a fixed upstream is part of this process's.
+  if (services.upstream) {
+    checks.push({
+      name: "upstream",
+      run: (signal) => (services.upstream as NonNullable<typeof services.upstream>).health(signal),
+    });
+  }
   return ({ res }) => answerReadiness(res, checks, readinessTimeoutMs, services.log);
 }
 

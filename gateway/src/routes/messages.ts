@@ -17,6 +17,7 @@ import { respondStream } from "../pipeline/respond-stream.ts";
 import { type AnthropicMessage, messagesRequestSchema, parseRequest } from "../protocol/anthropic.ts";
 import { toChatCompletionRequest, toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
 import type { ResponseContext } from "../protocol/translate-response.ts";
+import type { RouteTarget } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 import type { UpstreamReply } from "../upstream.ts";
 
@@ -75,8 +76,14 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   const request = parsed.request;
   state.requestedModel = request.model;
 
-  const model = services.models.resolve(request.model);
-  if (!model) return refuse(ctx, 404, `model: ${request.model}`);
+  const sessionId = req.headers["x-claude-code-session-id"];
+  const routed = services.router.resolve(
+    principal.orgId,
+    request.model,
+    typeof sessionId === "string" ? sessionId : null,
+  );
+  if (!routed.ok) return refuse(ctx, routed.status, routed.message);
+  const model = routed.route;
   state.publicModel = model.publicName;
   state.servedModel = model.servedName;
   const policy = requestPolicy(principal);
@@ -91,7 +98,7 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   });
   if (!translated.ok) return refuse(ctx, 400, translated.message);
   const stream = request.stream === true;
-  const maxModelLen = await model.upstream.maxModelLen();
+  const maxModelLen = model.maxModelLen ?? (await (model.targets[0] as RouteTarget).upstream.maxModelLen());
   // `max_tokens: 0` only warms the prefix cache: one token is generated upstream and none returned.
   const prewarm = request.max_tokens === 0;
   const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, policy.maxTokensCap ?? Infinity, maxModelLen - 1);
@@ -122,7 +129,8 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     if (!res.writableFinished) abort.abort();
   });
   const forwarded = await forwardToUpstream(
-    model.upstream,
+    services.router,
+    model.targets,
     chat,
     serialized,
     toTokenizeRequest(translated.prompt),
@@ -134,6 +142,10 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     requestId,
     stopSequences: request.stop_sequences,
   };
+  if (forwarded.ok) {
+    state.release = forwarded.release;
+    if (forwarded.target.replica) state.replica = forwarded.target.replica;
+  }
   if (!forwarded.ok) {
     if (forwarded.aborted) return { status: 499, clientAbort: true, stream };
     const { failure } = forwarded;

@@ -1,9 +1,9 @@
 import { sendJson } from "@perimeter/runtime";
 import { sendAnthropicError } from "../http/anthropic-error.ts";
 import type { RouteHandler } from "../http/route.ts";
-import type { ServedModel } from "../model-catalog.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { modelAllowed, requestPolicy } from "../pipeline/principal-policy.ts";
+import type { ModelRouter } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 
 /** One entry of Anthropic's model list (api/models/list). */
@@ -16,24 +16,27 @@ interface ModelInfo {
 }
 
 /**
- * `GET /v1/models` and `GET /v1/models/{id}` in Anthropic's shape, listing the models the key's team may
- * use (Q-10). Claude Code asks only with gateway model discovery on (CC-05), with a 3 s budget and no
- * redirects: the answer comes straight from the catalog. Never quota-blocked.
+ * `GET /v1/models` and `GET /v1/models/{id}` in Anthropic's shape, listing the models the key's
+ * organization serves (its deployments, and the static upstream) that its team may use (Q-10). Claude Code
+ * asks only with gateway model discovery on (CC-05), with a 3 s budget and no redirects: the answer comes
+ * from memory. Never quota-blocked.
  */
 export function modelsRoute(services: GatewayServices): RouteHandler {
   const createdAt = new Date().toISOString();
-  const describe = async (model: ServedModel): Promise<ModelInfo> => ({
+  const describe = async (model: ReturnType<ModelRouter["models"]>[number]): Promise<ModelInfo> => ({
     type: "model",
     id: model.publicName,
     display_name: model.publicName,
     created_at: createdAt,
-    max_input_tokens: await model.upstream.maxModelLen(),
+    max_input_tokens: model.maxModelLen ?? (await model.upstream?.maxModelLen()) ?? 0,
   });
   return async ({ req, res, requestId }) => {
     const auth = await authenticate(services, req.headers);
     if (!auth.ok) return sendAnthropicError(res, auth.status, auth.message, requestId);
     const policy = requestPolicy(auth.principal);
-    const allowed = services.models.list().filter((model) => modelAllowed(policy, model.publicName));
+    const allowed = services.router
+      .models(auth.principal.orgId)
+      .filter((model) => modelAllowed(policy, model.publicName));
     const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
     const id = decodeURIComponent(path.slice(path.lastIndexOf("/v1/models") + "/v1/models".length).replace(/^\//, ""));
     if (id) {

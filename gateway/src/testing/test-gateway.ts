@@ -17,8 +17,10 @@ import { createUpstream } from "../upstream.ts";
 export interface TestGatewayOptions {
   databaseUrl: string;
   redisUrl: string;
-  /** The vLLM (simulator) the gateway forwards to. */
-  upstreamUrl: string;
+  /** The vLLM (simulator) serving the default model, if any; deployments come from the replica table. */
+  upstreamUrl?: string;
+  /** The replica table's key prefix (default: `perimeter`, shared with any worker on the same Redis). */
+  replicaTablePrefix?: string;
   servedModel?: string;
   protocol?: Partial<GatewayConfig["protocol"]>;
   limits?: Partial<GatewayConfig["limits"]>;
@@ -49,12 +51,14 @@ export interface TestGateway {
  */
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
   const db = createDb(options.databaseUrl, { maxConnections: 4 });
-  const upstream = createUpstream({
-    url: options.upstreamUrl,
-    servedModel: options.servedModel ?? "umans-coder",
-    fallbackMaxModelLen: 163_840,
-    timeoutMs: options.upstreamTimeoutMs ?? 600_000,
-  });
+  const upstreamDefaults = { timeoutMs: options.upstreamTimeoutMs ?? 600_000, fallbackMaxModelLen: 163_840 };
+  const upstream = options.upstreamUrl
+    ? createUpstream({
+        ...upstreamDefaults,
+        url: options.upstreamUrl,
+        servedModel: options.servedModel ?? "umans-coder",
+      })
+    : undefined;
   // A stream of its own, so tests read exactly their events and never feed a running stack's worker.
   const usageKeys = usageStreamKeys(`perimeter-test-${randomBase32(8)}`);
   const commandRedis = new Redis(options.commandRedisUrl ?? options.redisUrl, {
@@ -69,7 +73,9 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     redis: commandRedis,
     subscriber: new Redis(options.redisUrl),
     keyPepper: testKeyPepper,
-    upstream,
+    ...(upstream ? { upstream } : {}),
+    upstreamDefaults,
+    ...(options.replicaTablePrefix ? { replicaTablePrefix: options.replicaTablePrefix } : {}),
     publicModel: "umans-coder-v0",
     aliases: ["claude-*"],
     protocol: {
@@ -89,7 +95,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     keyUseIntervalMs: 200,
     usageKeys,
   });
-  await services.changesSubscribed;
+  await services.ready;
   const tenant = await createTestTenant(db);
   // Core announces revocations and limit changes on Redis, as the dashboard's verbs do.
   const ctx: CoreContext = { ...tenant.ctx, changes: services.redis };
