@@ -82,9 +82,7 @@ describe("parseGatewayEnv", () => {
   });
 
   it("lists every missing variable on one line (VLLM_URL is optional: deployments may serve every model)", () => {
-    expect(failure({})).toBe(
-      "DATABASE_URL is required; REDIS_URL is required; PERIMETER_SECRET is required",
-    );
+    expect(failure({})).toBe("DATABASE_URL is required; REDIS_URL is required; PERIMETER_SECRET is required");
   });
 
   it("never echoes a secret or a password", () => {

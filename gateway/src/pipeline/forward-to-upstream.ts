@@ -14,19 +14,12 @@ export type ForwardResult =
   | { ok: false; aborted: true }
   | { ok: false; aborted: false; failure: AnthropicFailure };
 
-/** Errors that mean the request never reached the server, so another replica may take it. */
-const connectFailures = new Set([
-  "ECONNREFUSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ENOTFOUND",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
+const maxAttempts = 3;
 
 /**
  * Sends a chat completion to vLLM and waits for its headers, trying the route's targets in order: a
- * target that cannot be connected to is skipped for the next (before any byte was sent, so no request
- * runs twice). A non-200 answer is read and mapped to the Anthropic error the client gets (ERR-10…ERR-16).
+ * target that fails before answering anything (connection refused or cut before the response headers)
+ * is skipped for the next, up to three, since the client has received nothing yet. A non-200 answer is read and mapped to the Anthropic error the client gets (ERR-10…ERR-16).
  * On a context overflow the prompt is counted exactly with `/tokenize` (vLLM's own message may only give a
  * lower bound, "at least N input tokens"): a prompt over the window is "prompt is too long: N tokens > L
  * maximum", so Claude Code compacts (CC-38); a prompt that fits is sent once more with `max_tokens`
@@ -54,8 +47,9 @@ export async function forwardToUpstream(
       release();
       const kind = classifyUpstreamFailure(error, signal);
       if (kind === "aborted") return { ok: false, aborted: true };
-      const code = (error as { code?: string }).code ?? "";
-      if (connectFailures.has(code) && next + 1 < targets.length) {
+      // No answer came back at all (refused, reset, a dead keep-alive socket): the client has received
+      // nothing, so another replica may take the request. A timeout is not retried: the request ran.
+      if (kind === "unavailable" && next + 1 < Math.min(targets.length, maxAttempts)) {
         next++;
         continue;
       }
