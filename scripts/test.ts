@@ -116,12 +116,7 @@ async function runE2e(reportDir: string, urls: { databaseUrl: string; redisUrl: 
 
   const scratch = await createScratchDatabase(urls.databaseUrl, "perimeter_e2e");
   const adminPassword = generatePassword();
-  const [webPort, gatewayPort, workerPort, vllmSimPort] = await Promise.all([
-    findFreePort(),
-    findFreePort(),
-    findFreePort(),
-    findFreePort(),
-  ]);
+  const [webPort, gatewayPort, workerPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort()]);
   const config = parseStartConfig(
     {
       ...env,
@@ -132,7 +127,6 @@ async function runE2e(reportDir: string, urls: { databaseUrl: string; redisUrl: 
       WEB_PORT: String(webPort),
       GATEWAY_PORT: String(gatewayPort),
       WORKER_PORT: String(workerPort),
-      VLLM_SIM_PORT: String(vllmSimPort),
       VLLM_URL: "",
       GATEWAY_PUBLIC_URL: "",
     },

@@ -5,38 +5,36 @@ import { parseStartConfig } from "./start-config.ts";
 const endpoints = { databaseUrl: "postgresql://db/x", redisUrl: "redis://r:6379", perimeterSecret: "s".repeat(32) };
 
 describe("planServices", () => {
-  it("runs the simulator and points the gateway at it when VLLM_URL is unset", () => {
-    const planned = planServices(parseStartConfig({ VLLM_SIM_PORT: "8100" }, "/repo"), endpoints, "tsx");
-    expect(planned.map((service) => service.spec.name)).toEqual(["vllm-sim", "gateway", "worker", "web"]);
-    const gateway = planned.find((service) => service.spec.name === "gateway");
+  it("runs gateway, worker and dashboard; without VLLM_URL the gateway has no fixed upstream", () => {
+    const planned = planServices(parseStartConfig({ PERIMETER_DATA_DIR: "/data" }, "/repo"), endpoints, "tsx");
+    expect(planned.map((service) => service.spec.name)).toEqual(["gateway", "worker", "web"]);
+    const [gateway, worker, web] = planned;
     expect(gateway?.spec.env).toMatchObject({
-      VLLM_URL: "http://127.0.0.1:8100",
-      VLLM_MODEL: "umans-coder",
-      GATEWAY_MODEL: "umans-coder-v0",
       DATABASE_URL: endpoints.databaseUrl,
       REDIS_URL: endpoints.redisUrl,
       PERIMETER_SECRET: endpoints.perimeterSecret,
       GATEWAY_PORT: "4000",
+      VLLM_MODEL: "umans-coder",
+      GATEWAY_MODEL: "umans-coder-v0",
     });
+    expect(gateway?.spec.env.VLLM_URL).toBeUndefined();
+    // The worker runs the simulator replicas and writes exports where the dashboard reads them.
+    expect(worker?.spec.env).toMatchObject({
+      DEPLOY_SIMULATOR_RUN_DIR: "/data/simulators",
+      PERIMETER_EXPORT_DIR: "/data/exports",
+    });
+    expect(web?.spec.env.PERIMETER_EXPORT_DIR).toBe("/data/exports");
     expect(planned.map((service) => service.healthUrl)).toEqual([
-      "http://127.0.0.1:8100/health",
       "http://127.0.0.1:4000/healthz",
       "http://127.0.0.1:4100/healthz",
       "http://127.0.0.1:3000/api/health",
     ]);
   });
 
-  it("serves the same model name from the simulator as the gateway asks for", () => {
-    const planned = planServices(parseStartConfig({ VLLM_MODEL: "deepseek-v3.2" }, "/repo"), endpoints, "tsx");
-    expect(planned[0]?.spec.env.VLLM_SIM_MODEL).toBe("deepseek-v3.2");
-    expect(planned[1]?.spec.env.VLLM_MODEL).toBe("deepseek-v3.2");
-  });
-
-  it("uses a real vLLM instead of the simulator when VLLM_URL is set", () => {
-    const config = parseStartConfig({ VLLM_URL: "http://gpu:8000", VLLM_MODEL: "umans-coder" }, "/repo");
-    const planned = planServices(config, endpoints, "tsx");
-    expect(planned.map((service) => service.spec.name)).toEqual(["gateway", "worker", "web"]);
-    expect(planned[0]?.spec.env).toMatchObject({ VLLM_URL: "http://gpu:8000", VLLM_MODEL: "umans-coder" });
+  it("gives the gateway a real vLLM as its fixed upstream when VLLM_URL is set", () => {
+    const config = parseStartConfig({ VLLM_URL: "http://gpu:8000", VLLM_MODEL: "deepseek-v3.2" }, "/repo");
+    const [gateway] = planServices(config, endpoints, "tsx");
+    expect(gateway?.spec.env).toMatchObject({ VLLM_URL: "http://gpu:8000", VLLM_MODEL: "deepseek-v3.2" });
   });
 
   it("tells the dashboard the public gateway URL", () => {

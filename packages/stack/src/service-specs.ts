@@ -15,9 +15,10 @@ export interface StackEndpoints {
 }
 
 /**
- * The processes `npm start` runs, in start order, with the environment each one parses: the
- * simulator (unless VLLM_URL points at a real vLLM), gateway, worker and dashboard. Pure, so
- * the wiring between them is unit-tested.
+ * The processes `npm start` runs, in start order, with the environment each one parses: gateway, worker
+ * and dashboard. The model is served by a deployment (`ensureDefaultDeployment`): the worker runs its
+ * simulator replicas, or probes the vLLM at VLLM_URL, which the gateway also gets as its fixed upstream.
+ * Pure, so the wiring between them is unit-tested.
  */
 export function planServices(config: StartConfig, endpoints: StackEndpoints, tsxLoader: string): PlannedService[] {
   const shared = {
@@ -35,31 +36,24 @@ export function planServices(config: StartConfig, endpoints: StackEndpoints, tsx
     env: { ...shared, ...env },
   });
   const local = (port: number, route: string) => `http://127.0.0.1:${port}${route}`;
-  const vllmUrl = config.vllmUrl ?? `http://127.0.0.1:${config.vllmSimPort}`;
+  const exportDir = path.join(config.dataDir, "exports");
 
-  const services: PlannedService[] = [];
-  if (!config.vllmUrl) {
-    services.push({
-      spec: tsxService("vllm-sim", "packages/vllm-sim", {
-        VLLM_SIM_PORT: String(config.vllmSimPort),
-        VLLM_SIM_HOST: "127.0.0.1",
-        VLLM_SIM_MODEL: config.vllmModel,
-      }),
-      healthUrl: local(config.vllmSimPort, "/health"),
-    });
-  }
-  services.push(
+  return [
     {
       spec: tsxService("gateway", "gateway", {
         GATEWAY_PORT: String(config.gatewayPort),
-        VLLM_URL: vllmUrl,
+        ...(config.vllmUrl ? { VLLM_URL: config.vllmUrl } : {}),
         VLLM_MODEL: config.vllmModel,
         GATEWAY_MODEL: config.gatewayModel,
       }),
       healthUrl: local(config.gatewayPort, "/healthz"),
     },
     {
-      spec: tsxService("worker", "worker", { WORKER_PORT: String(config.workerPort) }),
+      spec: tsxService("worker", "worker", {
+        WORKER_PORT: String(config.workerPort),
+        DEPLOY_SIMULATOR_RUN_DIR: simulatorRunDir(config),
+        PERIMETER_EXPORT_DIR: exportDir,
+      }),
       healthUrl: local(config.workerPort, "/healthz"),
     },
     {
@@ -73,10 +67,19 @@ export function planServices(config: StartConfig, endpoints: StackEndpoints, tsx
           String(config.webPort),
         ],
         cwd: path.join(config.rootDir, "web"),
-        env: { ...shared, GATEWAY_PUBLIC_URL: config.gatewayPublicUrl, PORT: String(config.webPort) },
+        env: {
+          ...shared,
+          GATEWAY_PUBLIC_URL: config.gatewayPublicUrl,
+          PORT: String(config.webPort),
+          PERIMETER_EXPORT_DIR: exportDir,
+        },
       },
       healthUrl: local(config.webPort, "/api/health"),
     },
-  );
-  return services;
+  ];
+}
+
+/** Where the worker's simulator driver keeps its replica records, under the data directory. */
+export function simulatorRunDir(config: Pick<StartConfig, "dataDir">): string {
+  return path.join(config.dataDir, "simulators");
 }

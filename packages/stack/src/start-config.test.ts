@@ -23,7 +23,6 @@ describe("parseStartConfig", () => {
       webPort: 3000,
       gatewayPort: 4000,
       workerPort: 4100,
-      vllmSimPort: 8000,
       vllmUrl: undefined,
       vllmModel: "umans-coder",
       gatewayModel: "umans-coder-v0",

@@ -14,8 +14,7 @@ export interface StartConfig {
   webPort: number;
   gatewayPort: number;
   workerPort: number;
-  vllmSimPort: number;
-  /** A real vLLM server; when unset the simulator runs instead. */
+  /** A real vLLM server; when unset a simulator deployment (run by the worker) serves the model. */
   vllmUrl?: string;
   /** The upstream's `--served-model-name` (the simulator serves this name when it runs). */
   vllmModel: string;
@@ -53,7 +52,6 @@ const startEnvSchema = z.object({
   WEB_PORT: port(3000),
   GATEWAY_PORT: port(4000),
   WORKER_PORT: port(4100),
-  VLLM_SIM_PORT: port(8000),
   VLLM_URL: httpUrlVar().optional(),
   // Checked in full by the gateway, which reads them; here only their value is passed on.
   VLLM_MODEL: z.string().default("umans-coder"),
@@ -87,7 +85,6 @@ export function parseStartConfig(env: EnvSource, rootDir: string): StartConfig {
     webPort: e.WEB_PORT,
     gatewayPort: e.GATEWAY_PORT,
     workerPort: e.WORKER_PORT,
-    vllmSimPort: e.VLLM_SIM_PORT,
     vllmUrl: e.VLLM_URL,
     vllmModel: e.VLLM_MODEL,
     gatewayModel: e.GATEWAY_MODEL,

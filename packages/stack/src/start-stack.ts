@@ -1,5 +1,6 @@
 import { migrate } from "@perimeter/db/migrate";
 import { ConfigError } from "./config-error.ts";
+import { ensureDefaultDeployment, waitForDeployment } from "./default-deployment.ts";
 import { ensurePostgres } from "./ensure-postgres.ts";
 import { ensureRedis } from "./ensure-redis.ts";
 import { isPortFree } from "./free-port.ts";
@@ -7,12 +8,15 @@ import { resolvePerimeterSecret } from "./perimeter-secret.ts";
 import type { ProvisionedServer } from "./provisioned-server.ts";
 import { type SeedAdminResult, seedAdmin } from "./seed-admin.ts";
 import { type RunningService, type ServiceExit, type ServiceOutput, spawnService } from "./service-process.ts";
-import { planServices } from "./service-specs.ts";
+import { planServices, simulatorRunDir } from "./service-specs.ts";
+import { stopSimulatorReplicas } from "./simulator-replicas.ts";
 import type { StartConfig } from "./start-config.ts";
 import { waitForHealthy } from "./wait-for-health.ts";
 import { buildWeb } from "./web-build.ts";
 
 const healthTimeoutMs = 90_000;
+/** How long a start waits for the model's deployment to become Ready before going on without it. */
+const modelTimeoutMs = 120_000;
 
 export interface StartStackOptions {
   /** Progress lines ("migrating the database"). */
@@ -46,7 +50,6 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
     ["GATEWAY_PORT", config.gatewayPort],
     ["WORKER_PORT", config.workerPort],
   ];
-  if (!config.vllmUrl) ports.push(["VLLM_SIM_PORT", config.vllmSimPort]);
   for (const [variable, port] of ports) {
     if (!(await isPortFree(port))) {
       throw new ConfigError(`${variable}: port ${port} is already in use (stop what listens there or set ${variable})`);
@@ -56,8 +59,9 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
 
 /**
  * Brings up everything `npm start` promises, in order: Postgres and Redis (external or embedded),
- * migrations, the first admin, the dashboard build, then the services, each waited for on its health
- * endpoint. On any failure whatever was started is stopped again before the error propagates.
+ * migrations, the first admin and the model's deployment, the dashboard build, then the services, each
+ * waited for on its health endpoint, and the deployment until it is Ready. On any failure whatever was
+ * started is stopped again before the error propagates.
  */
 export async function startStack(config: StartConfig, options: StartStackOptions): Promise<RunningStack> {
   const { log } = options;
@@ -67,10 +71,10 @@ export async function startStack(config: StartConfig, options: StartStackOptions
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      // The simulator goes last so that requests in flight through the gateway can finish.
-      const upstream = services.filter((service) => service.name === "vllm-sim");
-      await Promise.all(services.filter((service) => !upstream.includes(service)).map((service) => service.stop()));
-      await Promise.all(upstream.map((service) => service.stop()));
+      await Promise.all(services.map((service) => service.stop()));
+      // The simulator replicas go last, so requests in flight through the gateway could finish.
+      const stopped = await stopSimulatorReplicas(simulatorRunDir(config));
+      if (stopped > 0) log(`stopped ${stopped} simulator replica(s)`);
       for (const server of started.reverse()) await server.stop();
     })();
     return stopping;
@@ -110,6 +114,12 @@ export async function startStack(config: StartConfig, options: StartStackOptions
       if (seed.starterKey) log(`starter API key: ${seed.starterKey} (shown only on this start)`);
     }
     if (seed.adminTokenCreated) log("registered PERIMETER_ADMIN_TOKEN as an admin API key");
+    const deployment = await ensureDefaultDeployment({
+      databaseUrl: postgres.url,
+      ...(config.vllmUrl ? { vllmUrl: config.vllmUrl } : {}),
+      vllmModel: config.vllmModel,
+      log,
+    });
     checkpoint();
 
     await buildWeb({ rootDir: config.rootDir, env: config.baseEnv, log, signal: options.signal });
@@ -128,6 +138,13 @@ export async function startStack(config: StartConfig, options: StartStackOptions
         waitForHealthy(services[index] as RunningService, service.healthUrl, healthTimeoutMs, options.signal),
       ),
     );
+
+    // The model is part of "ready": the banner's Claude Code setup must work when it is printed.
+    if (
+      !(await waitForDeployment(postgres.url, deployment, { log, timeoutMs: modelTimeoutMs, signal: options.signal }))
+    ) {
+      log(`warning: deployment ${deployment.name} is not ready yet; the gateway answers 529 for the model until it is`);
+    }
 
     const unexpectedExit = new Promise<ServiceExit & { recentLines: string[] }>((resolve) => {
       for (const service of services) {

@@ -14,7 +14,7 @@ import { buildWeb } from "../src/web-build.ts";
 const rootDir = path.resolve(import.meta.dirname, "../../..");
 let scratch: ScratchDatabase;
 let dataDir: string;
-let ports: Record<"WEB_PORT" | "GATEWAY_PORT" | "WORKER_PORT" | "VLLM_SIM_PORT", string>;
+let ports: Record<"WEB_PORT" | "GATEWAY_PORT" | "WORKER_PORT", string>;
 
 interface Run {
   child: ChildProcess;
@@ -81,7 +81,6 @@ async function healthStatuses(): Promise<number[]> {
     `http://127.0.0.1:${ports.WEB_PORT}/api/health`,
     `http://127.0.0.1:${ports.GATEWAY_PORT}/healthz`,
     `http://127.0.0.1:${ports.WORKER_PORT}/healthz`,
-    `http://127.0.0.1:${ports.VLLM_SIM_PORT}/health`,
   ];
   return Promise.all(urls.map(async (url) => (await fetch(url)).status));
 }
@@ -98,6 +97,7 @@ function stillRunning(pids: number[]): string[] {
 
 async function stopAndCheckNothingLeft(run: Run): Promise<void> {
   const children = descendants(run.child.pid as number);
+  // gateway, worker, web, and the simulator replica the worker started (its child until it stops).
   expect(children.length).toBeGreaterThanOrEqual(4);
   run.child.kill("SIGINT");
   expect(await run.exit).toBe(0);
@@ -118,18 +118,8 @@ beforeAll(async () => {
   scratch = await createScratchDatabase(inject("postgresServerUrl"), "perimeter_start");
   dataDir = await mkdtemp("/var/tmp/perimeter-start-");
   await chmod(dataDir, 0o755);
-  const [web, gateway, worker, sim] = await Promise.all([
-    findFreePort(),
-    findFreePort(),
-    findFreePort(),
-    findFreePort(),
-  ]);
-  ports = {
-    WEB_PORT: String(web),
-    GATEWAY_PORT: String(gateway),
-    WORKER_PORT: String(worker),
-    VLLM_SIM_PORT: String(sim),
-  };
+  const [web, gateway, worker] = await Promise.all([findFreePort(), findFreePort(), findFreePort()]);
+  ports = { WEB_PORT: String(web), GATEWAY_PORT: String(gateway), WORKER_PORT: String(worker) };
   await buildWeb({ rootDir, env: process.env, log: () => {} });
 }, 180_000);
 
@@ -146,10 +136,25 @@ describe("npm start", () => {
 
     const first = startPerimeter(env);
     await waitForReady(first, 60_000);
-    expect(await healthStatuses()).toEqual([200, 200, 200, 200]);
+    expect(await healthStatuses()).toEqual([200, 200, 200]);
     const password = first.stdout().match(/Password\s+(\S+)\s+\(generated/)?.[1];
     expect(password).toMatch(/^\S{20}$/);
-    expect(first.stdout()).toMatch(/export ANTHROPIC_AUTH_TOKEN=sk-prm-/);
+    const starterKey = first.stdout().match(/export ANTHROPIC_AUTH_TOKEN=(sk-prm-\S+)/)?.[1];
+    expect(starterKey).toBeDefined();
+    // "Ready" means the model answers: the simulator deployment went Loading → Ready before the banner.
+    expect(first.stdout()).toMatch(
+      /deployment umans-coder-simulator: loading[\s\S]*deployment umans-coder-simulator: ready/,
+    );
+    const answer = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": starterKey as string },
+      body: JSON.stringify({
+        model: "claude-opus-4-8",
+        max_tokens: 32,
+        messages: [{ role: "user", content: "Say hi" }],
+      }),
+    });
+    expect(answer.status).toBe(200);
     await stopAndCheckNothingLeft(first);
 
     const second = startPerimeter(env);
@@ -157,8 +162,10 @@ describe("npm start", () => {
     expect(second.stdout()).toContain("already exists");
     expect(second.stdout()).not.toContain("(generated");
     expect(second.stdout()).toContain("export ANTHROPIC_AUTH_TOKEN=<your key from the dashboard>");
-    expect(await healthStatuses()).toEqual([200, 200, 200, 200]);
+    expect(await healthStatuses()).toEqual([200, 200, 200]);
     expect(await query("SELECT count(*)::int AS count FROM organizations")).toEqual([{ count: 1 }]);
+    // The second start found its deployment and created nothing new.
+    expect(await query("SELECT count(*)::int AS count FROM deployments")).toEqual([{ count: 1 }]);
     const [admin] = await query<{ password_hash: string }>(
       "SELECT password_hash FROM users WHERE email = 'admin@perimeter.local'",
     );
