@@ -75,6 +75,20 @@ function addDays(date: LocalDate, days: number): LocalDate {
  * half-open UTC interval `[startMs, endMs)`. Days across a DST change are 23 or 25 hours long.
  */
 export function budgetPeriod(kind: BudgetPeriodKind, nowMs: number, timeZone: string, weekStartsOn = 1): BudgetPeriod {
+  // The gateway asks on every request; time-zone arithmetic is slow, and a period changes rarely.
+  const key = `${kind}|${timeZone}|${weekStartsOn}`;
+  const known = lastPeriods.get(key);
+  if (known && nowMs >= known.startMs && nowMs < known.endMs) return known;
+  const period = computePeriod(kind, nowMs, timeZone, weekStartsOn);
+  if (lastPeriods.size > 1_000) lastPeriods.clear();
+  lastPeriods.set(key, period);
+  return period;
+}
+
+/** The last period computed for each kind, time zone and week start. */
+const lastPeriods = new Map<string, BudgetPeriod>();
+
+function computePeriod(kind: BudgetPeriodKind, nowMs: number, timeZone: string, weekStartsOn: number): BudgetPeriod {
   const wall = wallClock(nowMs, timeZone);
   const today: LocalDate = { year: wall.year, month: wall.month, day: wall.day };
   let start: LocalDate;
