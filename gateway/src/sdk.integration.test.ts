@@ -1,30 +1,13 @@
 import AnthropicLatest from "@anthropic-ai/sdk";
-import { type RunningVllmSim, type SimTurn, startVllmSim } from "@perimeter/vllm-sim";
+import type { SimTurn } from "@perimeter/vllm-sim";
 import AnthropicLast0x from "anthropic-sdk-0";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
+import { describe, expect, it } from "vitest";
+import { useSimAndGateway } from "./testing/sim-and-gateway.ts";
+
+const env = useSimAndGateway();
 
 // The official SDKs against the gateway and vllm-sim: the latest 1.x and the last 0.x (which is what
 // Claude Code bundles a version of). Their parsers, typed errors and stream accumulators are the judges.
-
-let sim: RunningVllmSim;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startVllmSim();
-  gateway = await startTestGateway({
-    databaseUrl: inject("databaseUrl"),
-    redisUrl: inject("redisUrl"),
-    upstreamUrl: sim.url,
-  });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
-
-beforeEach(() => sim.reset());
 
 const tools = [
   {
@@ -73,19 +56,19 @@ function comparable(message: object) {
 const clients: [string, (token: string) => AnthropicLatest][] = [
   [
     "@anthropic-ai/sdk latest 1.x",
-    (token) => new AnthropicLatest({ baseURL: gateway.url, apiKey: token, maxRetries: 0 }),
+    (token) => new AnthropicLatest({ baseURL: env.gateway.url, apiKey: token, maxRetries: 0 }),
   ],
   [
     "@anthropic-ai/sdk last 0.x",
     (token) =>
-      new AnthropicLast0x({ baseURL: gateway.url, apiKey: token, maxRetries: 0 }) as unknown as AnthropicLatest,
+      new AnthropicLast0x({ baseURL: env.gateway.url, apiKey: token, maxRetries: 0 }) as unknown as AnthropicLatest,
   ],
 ];
 
 describe.each(clients)("%s", (_name, makeClient) => {
   it("messages.create, non-streaming, with tools and thinking", async () => {
-    sim.enqueue(turn);
-    const message = await makeClient(gateway.token).messages.create(request);
+    env.sim.enqueue(turn);
+    const message = await makeClient(env.gateway.token).messages.create(request);
     expect(message).toMatchObject({
       type: "message",
       role: "assistant",
@@ -100,8 +83,8 @@ describe.each(clients)("%s", (_name, makeClient) => {
   });
 
   it("messages.create with stream: true yields every event of a complete message", async () => {
-    sim.enqueue(turn);
-    const stream = await makeClient(gateway.token).messages.create({ ...request, stream: true });
+    env.sim.enqueue(turn);
+    const stream = await makeClient(env.gateway.token).messages.create({ ...request, stream: true });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types[0]).toBe("message_start");
@@ -110,19 +93,23 @@ describe.each(clients)("%s", (_name, makeClient) => {
   });
 
   it("messages.stream() accumulates the same message as the non-streamed call for the same script", async () => {
-    const client = makeClient(gateway.token);
-    sim.enqueue(turn);
+    const client = makeClient(env.gateway.token);
+    env.sim.enqueue(turn);
     const whole = await client.messages.create(request);
-    sim.reset(); // the same conditions, prefix cache included
-    sim.enqueue(turn);
+    env.sim.reset(); // the same conditions, prefix cache included
+    env.sim.enqueue(turn);
     const streamed = await client.messages.stream(request).finalMessage();
     expect(comparable(streamed)).toEqual(comparable(whole));
   });
 
   it("messages.stream() on a plain text answer, and its text events", async () => {
-    sim.enqueue({ content: "Just text, in several chunks." });
+    env.sim.enqueue({ content: "Just text, in several chunks." });
     const texts: string[] = [];
-    const stream = makeClient(gateway.token).messages.stream({ ...request, tools: [], thinking: { type: "disabled" } });
+    const stream = makeClient(env.gateway.token).messages.stream({
+      ...request,
+      tools: [],
+      thinking: { type: "disabled" },
+    });
     stream.on("text", (text) => texts.push(text));
     const message = await stream.finalMessage();
     expect(texts.join("")).toBe("Just text, in several chunks.");
@@ -130,17 +117,17 @@ describe.each(clients)("%s", (_name, makeClient) => {
   });
 
   it("messages.countTokens equals the prompt the generation reports", async () => {
-    const client = makeClient(gateway.token);
+    const client = makeClient(env.gateway.token);
     const { max_tokens: _, metadata: __, ...prompt } = request;
     const counted = await client.messages.countTokens(prompt);
-    sim.enqueue(turn);
+    env.sim.enqueue(turn);
     const message = await client.messages.create(request);
     expect(counted.input_tokens).toBe(message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0));
   });
 
   it("raises the SDK's typed errors for a bad key and an unknown model", async () => {
     await expect(makeClient("sk-prm-nope").messages.create(request)).rejects.toMatchObject({ status: 401 });
-    await expect(makeClient(gateway.token).messages.create({ ...request, model: "gpt-4o" })).rejects.toMatchObject({
+    await expect(makeClient(env.gateway.token).messages.create({ ...request, model: "gpt-4o" })).rejects.toMatchObject({
       status: 404,
       error: { type: "error", error: { type: "not_found_error", message: "model: gpt-4o" } },
     });

@@ -1,25 +1,10 @@
 import type { KeyPrincipal } from "@perimeter/core";
 import { describe, expect, it } from "vitest";
+import { testPrincipal } from "../testing/test-principal.ts";
 import { KeyCache } from "./key-cache.ts";
 
 function principal(publicId: string, extra: Partial<KeyPrincipal> = {}): KeyPrincipal {
-  return {
-    keyId: `key_${publicId}`,
-    publicId,
-    hash: "h",
-    orgId: "org_1",
-    teamId: "team_1",
-    scope: "inference",
-    ownerUserId: "usr_1",
-    expiresAt: null,
-    revokedAt: null,
-    ownerDisabled: false,
-    teamArchived: false,
-    memberId: "mem_1",
-    org: { timeZone: "UTC", weekStartsOn: 1 },
-    policies: { key: null, member: null, team: null },
-    ...extra,
-  };
+  return testPrincipal({ keyId: `key_${publicId}`, publicId, ...extra });
 }
 
 function cacheWith(known: Record<string, KeyPrincipal>, clock = { now: 0 }) {

@@ -1,6 +1,7 @@
 import type { LimitPolicyView } from "@perimeter/core";
 import { describe, expect, it } from "vitest";
 import type { TeamPrincipal } from "../pipeline/authenticate.ts";
+import { testPrincipal } from "../testing/test-principal.ts";
 import { planLimits } from "./limit-plan.ts";
 
 const noLimits = {
@@ -22,22 +23,8 @@ const noLimits = {
   thinkingPolicy: "client",
 } as const;
 const policy = (limits: Partial<LimitPolicyView>) => ({ ...noLimits, ...limits }) as LimitPolicyView;
-const principal = (policies: Partial<TeamPrincipal["policies"]>, memberId: string | null = "mem_1"): TeamPrincipal => ({
-  keyId: "key_1",
-  publicId: "p",
-  hash: "h",
-  orgId: "org_1",
-  teamId: "team_1",
-  scope: "inference",
-  ownerUserId: "usr_1",
-  expiresAt: null,
-  revokedAt: null,
-  ownerDisabled: false,
-  teamArchived: false,
-  memberId,
-  org: { timeZone: "UTC", weekStartsOn: 1 },
-  policies: { key: null, member: null, team: null, ...policies },
-});
+const principal = (policies: Partial<TeamPrincipal["policies"]>, memberId: string | null = "mem_1") =>
+  testPrincipal({ memberId, policies: { key: null, member: null, team: null, ...policies } });
 const now = Date.parse("2026-12-02T10:00:00Z");
 
 describe("planLimits", () => {

@@ -1,28 +1,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { createApiKey, revokeApiKey } from "@perimeter/core";
-import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { userTurn } from "../testing/http.ts";
-import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
 
-let sim: RunningVllmSim;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startVllmSim();
-  gateway = await startTestGateway({
-    databaseUrl: inject("databaseUrl"),
-    redisUrl: inject("redisUrl"),
-    upstreamUrl: sim.url,
-  });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
-
-beforeEach(() => sim.reset());
+const env = useSimAndGateway();
 
 /** Every route that needs a key, and a request it would otherwise answer with 200. */
 const routes = [
@@ -37,7 +19,7 @@ const routes = [
 ] as const;
 
 function call(route: (typeof routes)[number], headers: Record<string, string>) {
-  return fetch(`${gateway.url}${route.path}`, {
+  return fetch(`${env.gateway.url}${route.path}`, {
     method: route.method,
     headers: { "content-type": "application/json", ...headers },
     ...(route.body ? { body: JSON.stringify(route.body) } : {}),
@@ -55,9 +37,9 @@ async function expectAuthError(res: Response, status: number, type: string, mess
 describe.each(routes)("$name: the key suite", (route) => {
   it("T-02: accepts the key in x-api-key, in Authorization: Bearer, and in both", async () => {
     const variants: Record<string, string>[] = [
-      { "x-api-key": gateway.token },
-      { authorization: `Bearer ${gateway.token}` },
-      { "x-api-key": gateway.token, authorization: `Bearer ${gateway.token}` },
+      { "x-api-key": env.gateway.token },
+      { authorization: `Bearer ${env.gateway.token}` },
+      { "x-api-key": env.gateway.token, authorization: `Bearer ${env.gateway.token}` },
     ];
     for (const headers of variants) {
       const res = await call(route, headers);
@@ -67,11 +49,11 @@ describe.each(routes)("$name: the key suite", (route) => {
   });
 
   it("T-02: accepts a good key in one header beside a stale one in the other", async () => {
-    const stale = await gateway.newKey({ name: "stale" });
-    await revokeApiKey(gateway.ctx, { keyId: stale.key.id });
+    const stale = await env.gateway.newKey({ name: "stale" });
+    await revokeApiKey(env.gateway.ctx, { keyId: stale.key.id });
     for (const headers of [
-      { "x-api-key": stale.token, authorization: `Bearer ${gateway.token}` },
-      { "x-api-key": gateway.token, authorization: `Bearer ${stale.token}` },
+      { "x-api-key": stale.token, authorization: `Bearer ${env.gateway.token}` },
+      { "x-api-key": env.gateway.token, authorization: `Bearer ${stale.token}` },
     ]) {
       const res = await call(route, headers);
       expect(res.status).toBe(200);
@@ -99,7 +81,7 @@ describe.each(routes)("$name: the key suite", (route) => {
       "authentication_error",
       "invalid API key",
     );
-    const wrongSecret = `${gateway.token.slice(0, -4)}AAAA`;
+    const wrongSecret = `${env.gateway.token.slice(0, -4)}AAAA`;
     await expectAuthError(
       await call(route, { "x-api-key": wrongSecret }),
       401,
@@ -109,8 +91,8 @@ describe.each(routes)("$name: the key suite", (route) => {
   });
 
   it("refuses a revoked key", async () => {
-    const revoked = await gateway.newKey({ name: "revoked" });
-    await revokeApiKey(gateway.ctx, { keyId: revoked.key.id });
+    const revoked = await env.gateway.newKey({ name: "revoked" });
+    await revokeApiKey(env.gateway.ctx, { keyId: revoked.key.id });
     await expectAuthError(
       await call(route, { "x-api-key": revoked.token }),
       401,
@@ -120,7 +102,7 @@ describe.each(routes)("$name: the key suite", (route) => {
   });
 
   it("refuses an expired key", async () => {
-    const expiring = await gateway.newKey({ name: "expiring", expiresAt: new Date(Date.now() + 300) });
+    const expiring = await env.gateway.newKey({ name: "expiring", expiresAt: new Date(Date.now() + 300) });
     await delay(400);
     await expectAuthError(
       await call(route, { "x-api-key": expiring.token }),
@@ -131,7 +113,7 @@ describe.each(routes)("$name: the key suite", (route) => {
   });
 
   it("refuses an admin-scope key with 403 permission_error", async () => {
-    const admin = await createApiKey(gateway.ctx, { name: "automation", scope: "admin" });
+    const admin = await createApiKey(env.gateway.ctx, { name: "automation", scope: "admin" });
     if (!admin.ok) throw new Error(admin.code);
     await expectAuthError(
       await call(route, { "x-api-key": admin.secret }),
@@ -144,10 +126,10 @@ describe.each(routes)("$name: the key suite", (route) => {
 
 describe("requests that need no key", () => {
   it("never forwards the client's key to vLLM", async () => {
-    sim.enqueue({ content: "ok" });
-    const res = await call(routes[0], { "x-api-key": gateway.token, authorization: `Bearer ${gateway.token}` });
+    env.sim.enqueue({ content: "ok" });
+    const res = await call(routes[0], { "x-api-key": env.gateway.token, authorization: `Bearer ${env.gateway.token}` });
     await res.text();
-    const upstream = sim.requests().find((request) => request.path === "/v1/chat/completions");
-    expect(JSON.stringify(upstream?.headers)).not.toContain(gateway.token);
+    const upstream = env.sim.requests().find((request) => request.path === "/v1/chat/completions");
+    expect(JSON.stringify(upstream?.headers)).not.toContain(env.gateway.token);
   });
 });

@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setLimits } from "@perimeter/core";
 import { closedPort } from "@perimeter/runtime/testing";
-import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { post, userTurn } from "../testing/http.ts";
-import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
+import { startTestGateway } from "../testing/test-gateway.ts";
+
+const env = useSimAndGateway();
 
 const fixtures = path.join(import.meta.dirname, "..", "protocol", "fixtures", "requests");
 const fixture = (name: string) => ({
@@ -14,29 +16,15 @@ const fixture = (name: string) => ({
 });
 const urls = () => ({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") });
 
-let sim: RunningVllmSim;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  // No prefix cache reads would change prompt_tokens; the cache is on, as in production.
-  sim = await startVllmSim();
-  gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
-
-async function countTokens(body: Record<string, unknown>, gw = gateway) {
+async function countTokens(body: Record<string, unknown>, gw = env.gateway) {
   const { max_tokens: _, stream: __, ...prompt } = body;
   const res = await post(gw.url, "/v1/messages/count_tokens?beta=true", prompt, { token: gw.token });
   return { res, body: (await res.json()) as { input_tokens: number } };
 }
 
 async function promptTokensOfGeneration(body: Record<string, unknown>): Promise<number> {
-  sim.enqueue({ content: "ok" });
-  const res = await post(gateway.url, "/v1/messages", { ...body, stream: false }, { token: gateway.token });
+  env.sim.enqueue({ content: "ok" });
+  const res = await post(env.gateway.url, "/v1/messages", { ...body, stream: false }, { token: env.gateway.token });
   const message = (await res.json()) as { usage: { input_tokens: number; cache_read_input_tokens: number } };
   return message.usage.input_tokens + message.usage.cache_read_input_tokens;
 }
@@ -70,7 +58,7 @@ describe("POST /v1/messages/count_tokens (T-20)", () => {
   });
 
   it("is answered for a team whose allow-list excludes the model, as counting is free", async () => {
-    const gw = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    const gw = await startTestGateway({ ...urls(), upstreamUrl: env.sim.url });
     try {
       await setLimits(gw.ctx, {
         target: { type: "team", teamId: gw.team.team.id },

@@ -1,37 +1,20 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { ChatCompletionRequest } from "../protocol/openai.ts";
 import { checkStreamGrammar } from "../protocol/testing/stream-grammar.ts";
 import { post, readEvents, userTurn } from "../testing/http.ts";
-import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
+import { startTestGateway } from "../testing/test-gateway.ts";
+
+const env = useSimAndGateway();
 
 const fixtures = path.join(import.meta.dirname, "..", "protocol", "fixtures", "requests");
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(fixtures, `${name}.anthropic.json`), "utf8"));
 
-let sim: RunningVllmSim;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startVllmSim();
-  gateway = await startTestGateway({
-    databaseUrl: inject("databaseUrl"),
-    redisUrl: inject("redisUrl"),
-    upstreamUrl: sim.url,
-  });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
-
-beforeEach(() => sim.reset());
-
 /** The chat completion requests vLLM received, oldest first. */
 function upstreamBodies(): ChatCompletionRequest[] {
-  return sim
+  return env.sim
     .requests()
     .filter((request) => request.path === "/v1/chat/completions")
     .map((request) => request.body as ChatCompletionRequest);
@@ -39,10 +22,10 @@ function upstreamBodies(): ChatCompletionRequest[] {
 
 async function stream(body: Record<string, unknown>, headers: Record<string, string> = {}) {
   const res = await post(
-    gateway.url,
+    env.gateway.url,
     "/v1/messages?beta=true",
     { ...body, stream: true },
-    { token: gateway.token, headers },
+    { token: env.gateway.token, headers },
   );
   expect(res.status).toBe(200);
   const events = await readEvents(res);
@@ -50,13 +33,13 @@ async function stream(body: Record<string, unknown>, headers: Record<string, str
 }
 
 async function create(body: Record<string, unknown>) {
-  const res = await post(gateway.url, "/v1/messages", body, { token: gateway.token });
+  const res = await post(env.gateway.url, "/v1/messages", body, { token: env.gateway.token });
   return { res, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe("POST /v1/messages, streaming", () => {
   it("T-01: streams a grammatical answer with the SSE headers, on the path whatever the query", async () => {
-    sim.enqueue({ content: "Hello from the model." });
+    env.sim.enqueue({ content: "Hello from the model." });
     const { res, message } = await stream(userTurn("hi"));
     expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
     expect(res.headers.get("cache-control")).toBe("no-cache");
@@ -68,7 +51,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-03: drops Claude Code's Anthropic-only fields and beta header values, and turns thinking on", async () => {
-    sim.enqueue({ reasoning: "Let me think.", content: "Done." });
+    env.sim.enqueue({ reasoning: "Let me think.", content: "Done." });
     const body = {
       ...userTurn("hi"),
       thinking: { type: "adaptive" },
@@ -104,7 +87,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-04: Claude Code's first turn reaches vLLM with one leading system message and no mid-list system", async () => {
-    sim.enqueue({ content: "ok" });
+    env.sim.enqueue({ content: "ok" });
     await stream({ ...fixture("claude-code-first-turn"), model: "umans-coder-v0" });
     const [upstream] = upstreamBodies();
     expect(upstream?.messages.map((message) => message.role)).toEqual(["system", "user"]);
@@ -112,7 +95,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-05, T-06: replayed thinking goes back as reasoning, and new thinking streams as thinking_delta", async () => {
-    sim.enqueue({ reasoning: "Both read; now answer.", content: "A and B." });
+    env.sim.enqueue({ reasoning: "Both read; now answer.", content: "A and B." });
     const { events } = await stream(fixture("thinking-tool-loop"));
     expect(events.some((event) => event.type === "content_block_delta" && event.delta.type === "thinking_delta")).toBe(
       true,
@@ -125,11 +108,11 @@ describe("POST /v1/messages, streaming", () => {
       "Now b.md.",
     ]);
     expect(JSON.stringify(upstream)).not.toContain('"type":"thinking"');
-    expect(sim.requests().at(-1)?.reasoning).toBeDefined();
+    expect(env.sim.requests().at(-1)?.reasoning).toBeDefined();
   });
 
   it("T-07: tool results reach vLLM in the order of the calls, one string each", async () => {
-    sim.enqueue({ content: "ok" });
+    env.sim.enqueue({ content: "ok" });
     await stream(fixture("tool-results-out-of-order"));
     const tools = upstreamBodies()[0]?.messages.filter((message) => message.role === "tool");
     expect(tools?.map((message) => [message.tool_call_id, typeof message.content])).toEqual([
@@ -140,7 +123,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-08: thinking disabled with an effort reaches vLLM with thinking off and no effort", async () => {
-    sim.enqueue({ content: "A title" });
+    env.sim.enqueue({ content: "A title" });
     await stream(fixture("thinking-disabled-with-effort"));
     const [upstream] = upstreamBodies();
     expect(upstream?.chat_template_kwargs).toEqual({ thinking: false });
@@ -148,7 +131,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-09: reasoning then content gives a signed thinking block, then a text block", async () => {
-    sim.enqueue({ reasoning: "Thinking hard.", content: "Answer." });
+    env.sim.enqueue({ reasoning: "Thinking hard.", content: "Answer." });
     const { message } = await stream(userTurn("q", { thinking: { type: "enabled", budget_tokens: 2048 } }));
     const [thinking, text] = message?.content ?? [];
     expect(thinking).toMatchObject({
@@ -160,15 +143,15 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-10: usage in message_start and message_delta matches vLLM's prompt and completion tokens", async () => {
-    sim.enqueue({ content: "Counting tokens is fun." });
+    env.sim.enqueue({ content: "Counting tokens is fun." });
     const body = userTurn("a prompt long enough to fill a few blocks of the prefix cache ".repeat(20));
     await stream(body);
-    sim.enqueue({ content: "Counting tokens is fun." });
+    env.sim.enqueue({ content: "Counting tokens is fun." });
     const { events, message } = await stream(body);
     const start = events[0];
     const usage = message?.usage;
     // The same prompt again: vLLM's prefix cache reports most of it as cached.
-    const tokenize = await fetch(`${sim.url}/tokenize`, {
+    const tokenize = await fetch(`${env.sim.url}/tokenize`, {
       method: "POST",
       body: JSON.stringify({
         model: "umans-coder",
@@ -184,7 +167,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-11: a first tool fragment that carries arguments keeps them", async () => {
-    sim.enqueue({ toolCalls: [{ name: "Calc", arguments: { a: 1 }, argumentsInFirstChunk: true }] });
+    env.sim.enqueue({ toolCalls: [{ name: "Calc", arguments: { a: 1 }, argumentsInFirstChunk: true }] });
     const { message } = await stream(userTurn("add", { tools: [{ name: "Calc", input_schema: { type: "object" } }] }));
     expect(message?.content).toEqual([
       { type: "tool_use", id: expect.stringMatching(/^call_/), name: "Calc", input: { a: 1 } },
@@ -196,11 +179,11 @@ describe("POST /v1/messages, streaming", () => {
     const quick = await startTestGateway({
       databaseUrl: inject("databaseUrl"),
       redisUrl: inject("redisUrl"),
-      upstreamUrl: sim.url,
+      upstreamUrl: env.sim.url,
       protocol: { keepAliveMs: 50 },
     });
     try {
-      sim.enqueue({
+      env.sim.enqueue({
         content: "Writing.",
         toolCalls: [{ name: "Write", arguments: { file_path: "/tmp/a", content: "hi\n" }, splitAt: [] }],
         pauses: [{ afterChunk: 2, ms: 400 }],
@@ -224,7 +207,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-13: two parallel calls with interleaved fragments become two tool_use blocks that both parse", async () => {
-    sim.enqueue({
+    env.sim.enqueue({
       toolCalls: [
         { name: "Read", arguments: { file_path: "/a" } },
         { name: "Bash", arguments: { command: "ls -la" } },
@@ -243,7 +226,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-15: a named tool_choice, which vLLM finishes with `stop`, still ends with tool_use", async () => {
-    sim.enqueue({ toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] });
+    env.sim.enqueue({ toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] });
     const { message } = await stream(fixture("tool-choice-named-no-parallel"));
     expect(message?.stop_reason).toBe("tool_use");
     const [upstream] = upstreamBodies();
@@ -252,7 +235,7 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-16: a stop sequence ends with stop_sequence and names it", async () => {
-    sim.enqueue({ content: "one two END three" });
+    env.sim.enqueue({ content: "one two END three" });
     const { message } = await stream(userTurn("count", { stop_sequences: ["END"] }));
     expect(message).toMatchObject({
       stop_reason: "stop_sequence",
@@ -263,14 +246,14 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("T-17: an answer cut by max_tokens ends with max_tokens", async () => {
-    sim.enqueue({ content: "a very long answer that will not fit in the few tokens allowed" });
+    env.sim.enqueue({ content: "a very long answer that will not fit in the few tokens allowed" });
     const { message } = await stream(userTurn("long", { max_tokens: 3 }));
     expect(message?.stop_reason).toBe("max_tokens");
     expect(message?.usage.output_tokens).toBe(3);
   });
 
   it("T-29: an image block reaches the text-only model as a placeholder", async () => {
-    sim.enqueue({ content: "I cannot see it." });
+    env.sim.enqueue({ content: "I cannot see it." });
     const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } };
     await stream({ ...userTurn(""), messages: [{ role: "user", content: [{ type: "text", text: "Look:" }, image] }] });
     const content = upstreamBodies()[0]?.messages[0]?.content;
@@ -278,14 +261,14 @@ describe("POST /v1/messages, streaming", () => {
   });
 
   it("resolves Claude Code's claude-* names to the served model and answers with the name asked for", async () => {
-    sim.enqueue({ content: "ok" });
+    env.sim.enqueue({ content: "ok" });
     const { message } = await stream(userTurn("hi", { model: "claude-opus-4-8" }));
     expect(message?.model).toBe("claude-opus-4-8");
     expect(upstreamBodies()[0]?.model).toBe("umans-coder");
   });
 
   it("clamps max_tokens to the context window instead of letting vLLM refuse (T-22)", async () => {
-    sim.enqueue({ content: "short" });
+    env.sim.enqueue({ content: "short" });
     const { message } = await stream(userTurn("hi", { max_tokens: 200_000 }));
     expect(message?.stop_reason).toBe("end_turn");
     expect(upstreamBodies()[0]?.max_tokens).toBeLessThan(163_840);
@@ -294,7 +277,7 @@ describe("POST /v1/messages, streaming", () => {
 
 describe("POST /v1/messages, not streaming", () => {
   it("T-18: answers a JSON Message with id, blocks, stop reason, usage and a request-id", async () => {
-    sim.enqueue({
+    env.sim.enqueue({
       reasoning: "Plan.",
       content: "Reading.",
       toolCalls: [{ name: "Read", arguments: { file_path: "/x" } }],
@@ -327,13 +310,13 @@ describe("POST /v1/messages, not streaming", () => {
   });
 
   it("treats an absent `stream` as non-streaming, as Claude Code's fallback sends it", async () => {
-    sim.enqueue({ content: "fallback answer" });
+    env.sim.enqueue({ content: "fallback answer" });
     const { body } = await create(userTurn("again"));
     expect(body.content).toEqual([{ type: "text", text: "fallback answer" }]);
   });
 
   it("answers a cache pre-warm (max_tokens 0) with no content, after vLLM processed the prompt", async () => {
-    sim.enqueue({ content: "ignored" });
+    env.sim.enqueue({ content: "ignored" });
     const { body } = await create(userTurn("warm this prefix", { max_tokens: 0 }));
     expect(body).toMatchObject({ content: [], stop_reason: "max_tokens", usage: { output_tokens: 0 } });
     expect(upstreamBodies()[0]?.max_tokens).toBe(1);

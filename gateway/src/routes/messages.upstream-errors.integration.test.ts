@@ -1,30 +1,19 @@
 import { closedPort } from "@perimeter/runtime/testing";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatCompletionRequest } from "../protocol/openai.ts";
 import { checkStreamGrammar, parseAnthropicSse } from "../protocol/testing/stream-grammar.ts";
 import { post, readEvents, userTurn } from "../testing/http.ts";
+import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from "../testing/test-gateway.ts";
 
+const env = useSimAndGateway({ gateway: { protocol: { keepAliveMs: 50 } } });
+
 const urls = () => ({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") });
-let sim: RunningVllmSim;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startVllmSim();
-  gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url, protocol: { keepAliveMs: 50 } });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
-
-beforeEach(() => sim.reset());
 
 /** A gateway of its own for one test (another upstream, another configuration). */
 async function withGateway(options: Partial<TestGatewayOptions>, run: (gw: TestGateway) => Promise<void>) {
-  const gw = await startTestGateway({ ...urls(), upstreamUrl: sim.url, ...options });
+  const gw = await startTestGateway({ ...urls(), upstreamUrl: env.sim.url, ...options });
   try {
     await run(gw);
   } finally {
@@ -41,23 +30,23 @@ async function expectJsonError(res: Response, status: number, type: string, retr
   return body.error.message;
 }
 
-const streamed = (body: Record<string, unknown> = userTurn("hi"), gw = gateway) =>
+const streamed = (body: Record<string, unknown> = userTurn("hi"), gw = env.gateway) =>
   post(gw.url, "/v1/messages", { ...body, stream: true }, { token: gw.token });
 
 describe("upstream failures before anything was streamed (T-19)", () => {
   it("an upstream 500 is a retryable JSON api_error, not a stream", async () => {
-    sim.enqueue({ error: { status: 500, message: "EngineDeadError" } });
+    env.sim.enqueue({ error: { status: 500, message: "EngineDeadError" } });
     const message = await expectJsonError(await streamed(), 500, "api_error", true);
     expect(message).toContain("EngineDeadError");
   });
 
   it("an upstream 503 is a retryable 529 overloaded_error", async () => {
-    sim.enqueue({ error: { status: 503, message: "busy" } });
+    env.sim.enqueue({ error: { status: 503, message: "busy" } });
     await expectJsonError(await streamed(), 529, "overloaded_error", true);
   });
 
   it("a connection reset right after the headers is a retryable JSON error", async () => {
-    sim.enqueue({ content: "never sent", dropAfterChunks: 0 });
+    env.sim.enqueue({ content: "never sent", dropAfterChunks: 0 });
     await expectJsonError(await streamed(), 529, "overloaded_error", true);
   });
 
@@ -87,7 +76,7 @@ describe("upstream failures before anything was streamed (T-19)", () => {
   });
 
   it("a validation error from vLLM is a 400 with vLLM's message kept", async () => {
-    sim.enqueue({ error: { status: 400, message: "Input should be a valid string" } });
+    env.sim.enqueue({ error: { status: 400, message: "Input should be a valid string" } });
     const message = await expectJsonError(await streamed(), 400, "invalid_request_error", false);
     expect(message).toBe("upstream rejected the request: Input should be a valid string");
   });
@@ -142,7 +131,7 @@ describe("context window (T-21, T-22)", () => {
 
 describe("failures in the middle of a stream", () => {
   it("T-25: an in-stream error after text is one error event, then the body closes", async () => {
-    sim.enqueue({ content: "Partial answer that goes on", streamErrorAfterChunks: 3 });
+    env.sim.enqueue({ content: "Partial answer that goes on", streamErrorAfterChunks: 3 });
     const res = await streamed();
     expect(res.status).toBe(200);
     const events = await readEvents(res);
@@ -154,17 +143,17 @@ describe("failures in the middle of a stream", () => {
 
   it("a stream cut after a completed block gives an error event and no duplicated block", async () => {
     // The pause lets the first chunks reach the gateway, even on a loaded machine, before the socket goes.
-    sim.enqueue({
+    env.sim.enqueue({
       reasoning: "Done.",
       content: "The answer is forty two",
       pauses: [{ afterChunk: 4, ms: 1000 }],
       dropAfterChunks: 5,
     });
     const res = await post(
-      gateway.url,
+      env.gateway.url,
       "/v1/messages",
       { ...userTurn("q"), stream: true, thinking: { type: "adaptive" } },
-      { token: gateway.token },
+      { token: env.gateway.token },
     );
     const events = await readEvents(res);
     const result = checkStreamGrammar(events);
@@ -182,7 +171,7 @@ describe("failures in the middle of a stream", () => {
 
 describe("silence and disconnects", () => {
   it("T-14: a silent prefill gets SSE comments before message_start, then the answer", async () => {
-    sim.enqueue({ content: "after the silence", delayFirstChunkMs: 400 });
+    env.sim.enqueue({ content: "after the silence", delayFirstChunkMs: 400 });
     const res = await streamed();
     const text = await res.text();
     const beforeStart = text.slice(0, text.indexOf("event: message_start"));
@@ -193,17 +182,17 @@ describe("silence and disconnects", () => {
   });
 
   it("a client that leaves aborts the upstream request at once", async () => {
-    sim.enqueue({ content: "too late", delayFirstChunkMs: 20_000 });
+    env.sim.enqueue({ content: "too late", delayFirstChunkMs: 20_000 });
     const client = new AbortController();
     const res = await post(
-      gateway.url,
+      env.gateway.url,
       "/v1/messages",
       { ...userTurn("wait"), stream: true },
-      { token: gateway.token, signal: client.signal },
+      { token: env.gateway.token, signal: client.signal },
     );
     expect(res.status).toBe(200); // committed by the first keep-alive
     const running = async () => {
-      const metrics = await fetch(`${sim.url}/metrics`).then((r) => r.text());
+      const metrics = await fetch(`${env.sim.url}/metrics`).then((r) => r.text());
       return Number(/^vllm:num_requests_running\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? "0");
     };
     expect(await running()).toBe(1);

@@ -1,24 +1,14 @@
 import { setLimits } from "@perimeter/core";
-import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { post, userTurn } from "../testing/http.ts";
-import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
+import { startTestGateway } from "../testing/test-gateway.ts";
+
+const env = useSimAndGateway({ sim: { maxModelLen: 131_072 } });
 
 const urls = () => ({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") });
-let sim: RunningVllmSim;
-let gateway: TestGateway;
 
-beforeAll(async () => {
-  sim = await startVllmSim({ maxModelLen: 131_072 });
-  gateway = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
-
-const get = (path: string, token = gateway.token, url = gateway.url) =>
+const get = (path: string, token = env.gateway.token, url = env.gateway.url) =>
   fetch(`${url}${path}`, { headers: { "x-api-key": token }, redirect: "manual" });
 
 describe("GET /v1/models (T-27)", () => {
@@ -56,7 +46,7 @@ describe("GET /v1/models (T-27)", () => {
 
 describe("a team's model allow-list (Q-09, Q-10)", () => {
   it("hides models the team may not use and refuses requests for them with 403 permission_error", async () => {
-    const gw = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    const gw = await startTestGateway({ ...urls(), upstreamUrl: env.sim.url });
     try {
       await setLimits(gw.ctx, {
         target: { type: "team", teamId: gw.team.team.id },
@@ -75,13 +65,13 @@ describe("a team's model allow-list (Q-09, Q-10)", () => {
   });
 
   it("applies a key's own allow-list on top of its team's", async () => {
-    const gw = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    const gw = await startTestGateway({ ...urls(), upstreamUrl: env.sim.url });
     try {
       await setLimits(gw.ctx, {
         target: { type: "team", teamId: gw.team.team.id },
         limits: { allowedModels: ["umans-coder-v0"] },
       });
-      sim.enqueue({ content: "allowed" });
+      env.sim.enqueue({ content: "allowed" });
       expect((await post(gw.url, "/v1/messages", userTurn("hi"), { token: gw.token })).status).toBe(200);
       await setLimits(gw.ctx, {
         target: { type: "key", apiKeyId: gw.key.id },
@@ -94,19 +84,19 @@ describe("a team's model allow-list (Q-09, Q-10)", () => {
   });
 
   it("forces thinking off for a team whose policy says so, whatever the client asks", async () => {
-    const gw = await startTestGateway({ ...urls(), upstreamUrl: sim.url });
+    const gw = await startTestGateway({ ...urls(), upstreamUrl: env.sim.url });
     try {
       await setLimits(gw.ctx, {
         target: { type: "team", teamId: gw.team.team.id },
         limits: { thinkingPolicy: "force_off" },
       });
-      sim.clearRequests();
-      sim.enqueue({ reasoning: "hidden", content: "plain" });
+      env.sim.clearRequests();
+      env.sim.enqueue({ reasoning: "hidden", content: "plain" });
       const res = await post(gw.url, "/v1/messages", userTurn("hi", { thinking: { type: "adaptive" } }), {
         token: gw.token,
       });
       expect(((await res.json()) as { content: unknown }).content).toEqual([{ type: "text", text: "plain" }]);
-      const upstream = sim.requests().find((request) => request.path === "/v1/chat/completions");
+      const upstream = env.sim.requests().find((request) => request.path === "/v1/chat/completions");
       const body = upstream?.body as { chat_template_kwargs?: unknown } | undefined;
       expect(body?.chat_template_kwargs).toEqual({ thinking: false });
     } finally {

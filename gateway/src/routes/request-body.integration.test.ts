@@ -1,24 +1,8 @@
-import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { post } from "../testing/http.ts";
-import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
 
-let sim: RunningVllmSim;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startVllmSim();
-  gateway = await startTestGateway({
-    databaseUrl: inject("databaseUrl"),
-    redisUrl: inject("redisUrl"),
-    upstreamUrl: sim.url,
-  });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await sim?.close();
-});
+const env = useSimAndGateway();
 
 async function error(res: Response) {
   return { status: res.status, body: (await res.json()) as { error: { type: string; message: string } } };
@@ -31,24 +15,24 @@ describe.each(["/v1/messages", "/v1/messages/count_tokens"])("%s request bodies"
       max_tokens: 1,
       messages: [{ role: "user", content: "x".repeat(33 * 1024 * 1024) }],
     });
-    const { status, body } = await error(await post(gateway.url, path, huge, { token: gateway.token }));
+    const { status, body } = await error(await post(env.gateway.url, path, huge, { token: env.gateway.token }));
     expect(status).toBe(413);
     expect(body.error).toEqual({ type: "request_too_large", message: "request body is larger than the 32 MB limit" });
   });
 
   it("refuses a body that is not JSON, an empty one, and a bad field by its path", async () => {
-    expect(await error(await post(gateway.url, path, "{not json", { token: gateway.token }))).toMatchObject({
+    expect(await error(await post(env.gateway.url, path, "{not json", { token: env.gateway.token }))).toMatchObject({
       status: 400,
       body: {
         error: { type: "invalid_request_error", message: expect.stringMatching(/^request body is not valid JSON/) },
       },
     });
-    expect(await error(await post(gateway.url, path, "", { token: gateway.token }))).toMatchObject({
+    expect(await error(await post(env.gateway.url, path, "", { token: env.gateway.token }))).toMatchObject({
       status: 400,
       body: { error: { message: "request body is empty; a JSON object is required" } },
     });
     const bad = { model: "umans-coder-v0", max_tokens: 5, messages: [{ role: "user", content: 42 }] };
-    expect(await error(await post(gateway.url, path, bad, { token: gateway.token }))).toMatchObject({
+    expect(await error(await post(env.gateway.url, path, bad, { token: env.gateway.token }))).toMatchObject({
       status: 400,
       body: { error: { type: "invalid_request_error", message: expect.stringMatching(/^messages\.0\.content: /) } },
     });
@@ -56,7 +40,7 @@ describe.each(["/v1/messages", "/v1/messages/count_tokens"])("%s request bodies"
 
   it("answers an unknown model with Anthropic's 404 wording", async () => {
     const body = { model: "gpt-4o", max_tokens: 5, messages: [{ role: "user", content: "hi" }] };
-    expect(await error(await post(gateway.url, path, body, { token: gateway.token }))).toEqual({
+    expect(await error(await post(env.gateway.url, path, body, { token: env.gateway.token }))).toEqual({
       status: 404,
       body: expect.objectContaining({ error: { type: "not_found_error", message: "model: gpt-4o" } }),
     });
@@ -65,12 +49,12 @@ describe.each(["/v1/messages", "/v1/messages/count_tokens"])("%s request bodies"
 
 describe("paths", () => {
   it("serves the API under a path prefix, as with ANTHROPIC_BASE_URL=https://host/anthropic", async () => {
-    sim.enqueue({ content: "prefixed" });
+    env.sim.enqueue({ content: "prefixed" });
     const res = await post(
-      gateway.url,
+      env.gateway.url,
       "/anthropic/v1/messages?beta=true",
       { model: "umans-coder-v0", max_tokens: 9, messages: [{ role: "user", content: "hi" }] },
-      { token: gateway.token },
+      { token: env.gateway.token },
     );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { content: unknown }).content).toEqual([{ type: "text", text: "prefixed" }]);
