@@ -260,6 +260,23 @@ describe("POST /v1/messages, streaming", () => {
     expect(content).toBe("Look:\n\n[image omitted: this model cannot read images]");
   });
 
+  it("T-28: an Anthropic server tool is a 400 naming its type, never a 500", async () => {
+    const res = await post(
+      env.gateway.url,
+      "/v1/messages",
+      userTurn("search", { tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 8 }] }),
+      { token: env.gateway.token },
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: {
+        type: "invalid_request_error",
+        message: expect.stringMatching(/^tools\.0: server tool `web_search_20250305`/),
+      },
+    });
+    expect(upstreamBodies()).toEqual([]);
+  });
+
   it("resolves Claude Code's claude-* names to the served model and answers with the name asked for", async () => {
     env.sim.enqueue({ content: "ok" });
     const { message } = await stream(userTurn("hi", { model: "claude-opus-4-8" }));

@@ -63,6 +63,12 @@ export function messagesRoute(services: GatewayServices): RouteHandler {
 
 async function handle(services: GatewayServices, ctx: RequestContext, state: RequestState): Promise<RequestOutcome> {
   const { req, res, requestId } = ctx;
+  // The client going away aborts the upstream request at once, whatever stage it is in (listened to from
+  // the start, so a client gone during admission is not missed).
+  const abort = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
   // The key first: an unknown caller never gets to upload 32 MB.
   const auth = await authenticate(services, req.headers);
   if (!auth.ok) return refuse(ctx, auth.status, auth.message);
@@ -122,12 +128,8 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     return { status: denial.status, errorType: denial.type, errorMessage: denial.message, stream };
   }
   for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
+  if (abort.signal.aborted) return { status: 499, clientAbort: true, stream };
 
-  // The client going away aborts the upstream request at once, whatever stage it is in.
-  const abort = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) abort.abort();
-  });
   const forwarded = await forwardToUpstream(
     services.router,
     model.targets,
