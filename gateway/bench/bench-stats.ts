@@ -1,0 +1,260 @@
+// The arithmetic of the benchmark: one slice's figures from the generator's result and the counters
+// sampled around its window, medians over rounds, paired ratios to the references, and issue 5's
+// verdicts. Pure.
+
+import type { LoadResult } from "./load-job.ts";
+import type { ShapeName } from "./load-shapes.ts";
+import type { MachineTicks, Sample } from "./process-stats.ts";
+
+export const targetNames = ["direct", "bare-pipe", "bare-json", "bare-json-redis", "gateway"] as const;
+export type TargetName = (typeof targetNames)[number];
+
+/** The figures of one target in one shape and round. */
+export interface SliceMeasure {
+  target: TargetName;
+  shape: ShapeName;
+  round: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  completed: number;
+  errors: number;
+  problems: Record<string, number>;
+  /** CPU of the target process per correct answer (for `direct`, the simulator's). */
+  cpuUsPerRequest: number | undefined;
+  /** CPU of the simulator per answer, the same work behind every target. */
+  upstreamCpuUsPerRequest: number | undefined;
+  redisCpuUsPerRequest: number | undefined;
+  rssMb: number | undefined;
+  /** The load generator's CPU, in % of one core: near 100 means the client, not the target, was the limit. */
+  clientCpuPct: number | undefined;
+  /** Of the whole machine's CPU time in the window: stolen by the hypervisor, and used by other processes. */
+  stealPct: number;
+  othersPct: number;
+}
+
+/** Nearest-rank percentile of unsorted `values`; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/** Median of the defined, finite values; undefined when there are none. */
+export function median(values: readonly (number | undefined)[]): number | undefined {
+  const finite = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
+  if (finite.length === 0) return undefined;
+  const sorted = [...finite].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function perRequest(micros: number | undefined, requests: number): number | undefined {
+  return micros === undefined || requests === 0 ? undefined : micros / requests;
+}
+
+export interface SliceInput {
+  target: TargetName;
+  shape: ShapeName;
+  round: number;
+  result: LoadResult;
+  start: Sample;
+  end: Sample;
+  rssMb: number | undefined;
+  /** Whose CPU counters in the samples are what: `sim` and `client` always, `target` unless it is the simulator. */
+  processes: { target: string; sim: string; client: string };
+  clockTicksPerSecond: number;
+}
+
+function machineShares(
+  start: MachineTicks,
+  end: MachineTicks,
+  oursMicros: number,
+  ticksPerSecond: number,
+): { stealPct: number; othersPct: number } {
+  const total = end.total - start.total;
+  if (total <= 0) return { stealPct: 0, othersPct: 0 };
+  const busy = total - (end.idle - start.idle) - (end.steal - start.steal);
+  const ours = (oursMicros * ticksPerSecond) / 1_000_000;
+  return {
+    stealPct: ((end.steal - start.steal) / total) * 100,
+    othersPct: (Math.max(0, busy - ours) / total) * 100,
+  };
+}
+
+/** The figures of one slice. */
+export function measureSlice(input: SliceInput): SliceMeasure {
+  const { result, start, end, processes } = input;
+  const delta = (name: string) => {
+    const before = start.cpu[name];
+    const after = end.cpu[name];
+    return before === undefined || after === undefined ? undefined : after - before;
+  };
+  const n = result.completed;
+  const targetCpu = delta(processes.target);
+  const simCpu = delta(processes.sim);
+  const clientCpu = delta(processes.client);
+  const redisCpu =
+    start.redisCpu === undefined || end.redisCpu === undefined ? undefined : end.redisCpu - start.redisCpu;
+  const windowMicros = (end.atMs - start.atMs) * 1000;
+  const oursMicros =
+    (simCpu ?? 0) + (clientCpu ?? 0) + (redisCpu ?? 0) + (processes.target === processes.sim ? 0 : (targetCpu ?? 0));
+  return {
+    target: input.target,
+    shape: input.shape,
+    round: input.round,
+    rps: n / (result.windowMs / 1000),
+    p50Ms: percentile(result.latenciesMs, 50),
+    p99Ms: percentile(result.latenciesMs, 99),
+    ttfbP50Ms: percentile(result.ttfbMs, 50),
+    ttfbP99Ms: percentile(result.ttfbMs, 99),
+    completed: n,
+    errors: result.errors,
+    problems: result.problems,
+    cpuUsPerRequest: perRequest(targetCpu, n),
+    upstreamCpuUsPerRequest: perRequest(simCpu, n),
+    redisCpuUsPerRequest: perRequest(redisCpu, n),
+    rssMb: input.rssMb,
+    clientCpuPct: clientCpu === undefined || windowMicros <= 0 ? undefined : (clientCpu / windowMicros) * 100,
+    ...machineShares(start.machine, end.machine, oursMicros, input.clockTicksPerSecond),
+  };
+}
+
+/** One target's figures in one shape: medians over its rounds, the spread of its throughput, the worst noise. */
+export interface TargetSummary {
+  target: TargetName;
+  rounds: number;
+  rps: number | undefined;
+  rpsPerRound: number[];
+  p50Ms: number | undefined;
+  p99Ms: number | undefined;
+  ttfbP50Ms: number | undefined;
+  ttfbP99Ms: number | undefined;
+  errors: number;
+  problems: Record<string, number>;
+  cpuUsPerRequest: number | undefined;
+  upstreamCpuUsPerRequest: number | undefined;
+  redisCpuUsPerRequest: number | undefined;
+  rssMb: number | undefined;
+  clientCpuPct: number | undefined;
+  maxStealPct: number;
+  maxOthersPct: number;
+}
+
+export function summarizeTarget(target: TargetName, slices: readonly SliceMeasure[]): TargetSummary {
+  const problems: Record<string, number> = {};
+  for (const slice of slices) {
+    for (const [problem, count] of Object.entries(slice.problems)) problems[problem] = (problems[problem] ?? 0) + count;
+  }
+  const pick = (field: keyof SliceMeasure) => median(slices.map((slice) => slice[field] as number | undefined));
+  return {
+    target,
+    rounds: slices.length,
+    rps: pick("rps"),
+    rpsPerRound: slices.map((slice) => slice.rps),
+    p50Ms: pick("p50Ms"),
+    p99Ms: pick("p99Ms"),
+    ttfbP50Ms: pick("ttfbP50Ms"),
+    ttfbP99Ms: pick("ttfbP99Ms"),
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+    problems,
+    cpuUsPerRequest: pick("cpuUsPerRequest"),
+    upstreamCpuUsPerRequest: pick("upstreamCpuUsPerRequest"),
+    redisCpuUsPerRequest: pick("redisCpuUsPerRequest"),
+    rssMb: pick("rssMb"),
+    clientCpuPct: pick("clientCpuPct"),
+    maxStealPct: Math.max(0, ...slices.map((slice) => slice.stealPct)),
+    maxOthersPct: Math.max(0, ...slices.map((slice) => slice.othersPct)),
+  };
+}
+
+/**
+ * `combine(target, reference)` of the rounds both ran, one value per round, since the two slices of a
+ * round ran seconds apart under the same machine noise; then their median. Undefined without a common round.
+ */
+export function paired(
+  target: readonly SliceMeasure[],
+  reference: readonly SliceMeasure[],
+  combine: (target: SliceMeasure, reference: SliceMeasure) => number,
+): { median: number | undefined; perRound: number[] } {
+  const perRound: number[] = [];
+  for (const slice of target) {
+    const partner = reference.find((candidate) => candidate.round === slice.round);
+    if (partner) perRound.push(combine(slice, partner));
+  }
+  return { median: median(perRound), perRound };
+}
+
+export const rpsRatio = (target: SliceMeasure, reference: SliceMeasure) => target.rps / reference.rps;
+export const addedP50 = (target: SliceMeasure, reference: SliceMeasure) => target.p50Ms - reference.p50Ms;
+export const addedTtfb = (target: SliceMeasure, reference: SliceMeasure) => target.ttfbP50Ms - reference.ttfbP50Ms;
+
+/** One of issue 5's acceptance targets, as measured. */
+export interface Verdict {
+  goal: string;
+  /** undefined: not measured in this run (shape or target left out, or no common round). */
+  pass: boolean | undefined;
+  measured: number | undefined;
+  perRound: number[];
+  unit: "ratio" | "ms";
+  /** Why a measurement does not count, e.g. errors in one of the two targets. */
+  note?: string;
+}
+
+interface Goal {
+  goal: string;
+  shape: ShapeName;
+  unit: Verdict["unit"];
+  combine: (target: SliceMeasure, reference: SliceMeasure) => number;
+  passes: (value: number) => boolean;
+}
+
+const goals: Goal[] = [
+  {
+    goal: "throughput ≥ 0.80 × bare-json-redis, small body, 50 connections",
+    shape: "small",
+    unit: "ratio",
+    combine: rpsRatio,
+    passes: (ratio) => ratio >= 0.8,
+  },
+  {
+    goal: "throughput ≥ 0.80 × bare-json-redis, ~70 KB body, 50 connections",
+    shape: "large",
+    unit: "ratio",
+    combine: rpsRatio,
+    passes: (ratio) => ratio >= 0.8,
+  },
+  {
+    goal: "added p50 ≤ 0.3 ms over bare-json-redis, 1 connection",
+    shape: "c1",
+    unit: "ms",
+    combine: addedP50,
+    passes: (ms) => ms <= 0.3,
+  },
+  {
+    goal: "stream time to first byte ≤ 0.5 ms over bare-json-redis",
+    shape: "ttfb",
+    unit: "ms",
+    combine: addedTtfb,
+    passes: (ms) => ms <= 0.5,
+  },
+];
+
+/** Issue 5's targets for the gateway against bare-json-redis, from every slice of the run. */
+export function verdicts(slices: readonly SliceMeasure[]): Verdict[] {
+  return goals.map((goal) => {
+    const of = (target: TargetName) => slices.filter((slice) => slice.shape === goal.shape && slice.target === target);
+    const gateway = of("gateway");
+    const reference = of("bare-json-redis");
+    const { median: measured, perRound } = paired(gateway, reference, goal.combine);
+    const errors = [...gateway, ...reference].reduce((sum, slice) => sum + slice.errors, 0);
+    if (measured === undefined) return { goal: goal.goal, pass: undefined, measured, perRound, unit: goal.unit };
+    if (errors > 0) {
+      return { goal: goal.goal, pass: false, measured, perRound, unit: goal.unit, note: `${errors} wrong answers` };
+    }
+    return { goal: goal.goal, pass: goal.passes(measured), measured, perRound, unit: goal.unit };
+  });
+}
