@@ -9,12 +9,20 @@ import type { Redis } from "ioredis";
 export interface StreamMark {
   existed: boolean;
   lastId: string;
+  /** Consumer groups reading it: a worker that may ingest the run's events before they are removed. */
+  groups: string[];
+}
+
+async function groupsOf(redis: Redis, stream: string): Promise<string[]> {
+  const groups = (await redis.xinfo("GROUPS", stream).catch(() => [])) as unknown[][];
+  return groups.map((fields) => String(fields[fields.indexOf("name") + 1]));
 }
 
 export async function markUsageStream(redis: Redis): Promise<StreamMark> {
-  const last = (await redis.xrevrange(defaultUsageStreamKeys.stream, "+", "-", "COUNT", 1))[0];
-  const exists = (await redis.exists(defaultUsageStreamKeys.stream)) === 1;
-  return { existed: exists, lastId: last?.[0] ?? "0-0" };
+  const stream = defaultUsageStreamKeys.stream;
+  const last = (await redis.xrevrange(stream, "+", "-", "COUNT", 1))[0];
+  const existed = (await redis.exists(stream)) === 1;
+  return { existed, lastId: last?.[0] ?? "0-0", groups: existed ? await groupsOf(redis, stream) : [] };
 }
 
 async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
@@ -42,9 +50,8 @@ async function removeUsageEvents(redis: Redis, orgId: string, mark: StreamMark):
     from = `(${entries.at(-1)?.[0]}`;
   }
   // A stream the run created and nobody reads goes too.
-  if (!mark.existed && (await redis.xlen(stream)) === 0) {
-    const groups = (await redis.xinfo("GROUPS", stream).catch(() => [])) as unknown[];
-    if (groups.length === 0) await redis.del(stream);
+  if (!mark.existed && (await redis.xlen(stream)) === 0 && (await groupsOf(redis, stream)).length === 0) {
+    await redis.del(stream);
   }
   return removed;
 }

@@ -141,6 +141,20 @@ describe("pairing and verdicts", () => {
     expect(ttfb).toMatchObject({ pass: undefined, measured: undefined });
   });
 
+  it("says when the upstream, not the proxy, limits throughput", () => {
+    const slices = [
+      slice("direct", "large", 1, { rps: 110 }),
+      slice("gateway", "large", 1, { rps: 95, cpuUsPerRequest: 300 }),
+      slice("bare-json-redis", "large", 1, { rps: 100, cpuUsPerRequest: 200 }),
+    ];
+    expect(verdicts(slices)[1]).toMatchObject({
+      pass: true,
+      note: "upstream-bound: direct is 1.10× bare-json-redis; gateway CPU per answer 1.50× bare-json-redis",
+    });
+    const fast = [...slices.slice(1), slice("direct", "large", 1, { rps: 500 })];
+    expect(verdicts(fast)[1]?.note).toBeUndefined();
+  });
+
   it("fails a target whose answers were wrong, however fast", () => {
     const slices = [
       slice("gateway", "small", 1, { rps: 2000, errors: 3 }),

@@ -191,6 +191,11 @@ export function paired(
 export const rpsRatio = (target: SliceMeasure, reference: SliceMeasure) => target.rps / reference.rps;
 export const addedP50 = (target: SliceMeasure, reference: SliceMeasure) => target.p50Ms - reference.p50Ms;
 export const addedTtfb = (target: SliceMeasure, reference: SliceMeasure) => target.ttfbP50Ms - reference.ttfbP50Ms;
+export const cpuRatio = (target: SliceMeasure, reference: SliceMeasure) =>
+  (target.cpuUsPerRequest ?? Number.NaN) / (reference.cpuUsPerRequest ?? Number.NaN);
+
+/** Below this, `direct` is hardly faster than the reference: the upstream, not the proxy, sets the pace. */
+const upstreamBoundRatio = 1.25;
 
 /** One of issue 5's acceptance targets, as measured. */
 export interface Verdict {
@@ -255,6 +260,16 @@ export function verdicts(slices: readonly SliceMeasure[]): Verdict[] {
     if (errors > 0) {
       return { goal: goal.goal, pass: false, measured, perRound, unit: goal.unit, note: `${errors} wrong answers` };
     }
-    return { goal: goal.goal, pass: goal.passes(measured), measured, perRound, unit: goal.unit };
+    const verdict: Verdict = { goal: goal.goal, pass: goal.passes(measured), measured, perRound, unit: goal.unit };
+    // A throughput ratio says little when the upstream is the bottleneck for everyone: say so, with the
+    // proxies' own cost beside it.
+    const headroom = paired(of("direct"), reference, rpsRatio).median;
+    if (goal.combine === rpsRatio && headroom !== undefined && headroom < upstreamBoundRatio) {
+      const cpu = paired(gateway, reference, cpuRatio).median;
+      verdict.note =
+        `upstream-bound: direct is ${headroom.toFixed(2)}× bare-json-redis; ` +
+        `gateway CPU per answer ${cpu === undefined ? "-" : cpu.toFixed(2)}× bare-json-redis`;
+    }
+    return verdict;
   });
 }

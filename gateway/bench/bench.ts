@@ -9,6 +9,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promise
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { defaultUsageStreamKeys } from "@perimeter/core";
 import { errorMessage } from "@perimeter/runtime";
 import { ensurePostgres, ensureRedis, findFreePort, type ProvisionedServer } from "@perimeter/stack";
 import { Redis } from "ioredis";
@@ -108,6 +109,12 @@ async function main(): Promise<number> {
   });
   const prefix = `perimeter-bench-${randomBytes(6).toString("hex")}`;
   const mark = await markUsageStream(redis);
+  if (mark.groups.length > 0) {
+    log(
+      `warning: ${defaultUsageStreamKeys.stream} on ${redisServer.url} is read by ${mark.groups.join(", ")}: a worker ` +
+        "may ingest the gateway's benchmark events before they are removed; unset REDIS_URL for a private Redis",
+    );
+  }
   cleanups.push(async () => {
     const removed = await removeBenchData(redis, {
       patterns: [`${prefix}:*`, `perimeter:{${tenant.teamId}}:*`],

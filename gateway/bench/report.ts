@@ -4,6 +4,7 @@
 import {
   addedP50,
   addedTtfb,
+  cpuRatio,
   paired,
   rpsRatio,
   type SliceMeasure,
@@ -42,6 +43,7 @@ export function renderShapeTable(shape: LoadShape, slices: readonly SliceMeasure
     ...(shape.ttfb ? ["TTFB p50 ms", "TTFB p99 ms"] : []),
     "errors",
     "CPU µs/req",
+    "CPU ×bare-json-redis",
     "sim µs/req",
     "Redis µs/req",
     "RSS MB",
@@ -65,6 +67,7 @@ export function renderShapeTable(shape: LoadShape, slices: readonly SliceMeasure
       ...(shape.ttfb ? [formatNumber(summary.ttfbP50Ms, 3), formatNumber(summary.ttfbP99Ms, 3)] : []),
       String(summary.errors),
       formatNumber(summary.cpuUsPerRequest, 0),
+      targets.includes("bare-json-redis") ? versus("bare-json-redis", cpuRatio, 2) : "-",
       formatNumber(summary.upstreamCpuUsPerRequest, 0),
       formatNumber(summary.redisCpuUsPerRequest, 1),
       formatNumber(summary.rssMb, 0),
