@@ -123,49 +123,46 @@ export function measureSlice(input: SliceInput): SliceMeasure {
   };
 }
 
+/** The figures summarized by their median over rounds. */
+const medianFields = [
+  "rps",
+  "p50Ms",
+  "p99Ms",
+  "ttfbP50Ms",
+  "ttfbP99Ms",
+  "cpuUsPerRequest",
+  "upstreamCpuUsPerRequest",
+  "redisCpuUsPerRequest",
+  "rssMb",
+  "clientCpuPct",
+] as const satisfies readonly (keyof SliceMeasure)[];
+
 /** One target's figures in one shape: medians over its rounds, the spread of its throughput, the worst noise. */
-export interface TargetSummary {
+export type TargetSummary = Record<(typeof medianFields)[number], number | undefined> & {
   target: TargetName;
   rounds: number;
-  rps: number | undefined;
   rpsPerRound: number[];
-  p50Ms: number | undefined;
-  p99Ms: number | undefined;
-  ttfbP50Ms: number | undefined;
-  ttfbP99Ms: number | undefined;
   errors: number;
   problems: Record<string, number>;
-  cpuUsPerRequest: number | undefined;
-  upstreamCpuUsPerRequest: number | undefined;
-  redisCpuUsPerRequest: number | undefined;
-  rssMb: number | undefined;
-  clientCpuPct: number | undefined;
   maxStealPct: number;
   maxOthersPct: number;
-}
+};
 
 export function summarizeTarget(target: TargetName, slices: readonly SliceMeasure[]): TargetSummary {
   const problems: Record<string, number> = {};
   for (const slice of slices) {
     for (const [problem, count] of Object.entries(slice.problems)) problems[problem] = (problems[problem] ?? 0) + count;
   }
-  const pick = (field: keyof SliceMeasure) => median(slices.map((slice) => slice[field] as number | undefined));
+  const medians = Object.fromEntries(
+    medianFields.map((field) => [field, median(slices.map((slice) => slice[field]))]),
+  ) as Record<(typeof medianFields)[number], number | undefined>;
   return {
+    ...medians,
     target,
     rounds: slices.length,
-    rps: pick("rps"),
     rpsPerRound: slices.map((slice) => slice.rps),
-    p50Ms: pick("p50Ms"),
-    p99Ms: pick("p99Ms"),
-    ttfbP50Ms: pick("ttfbP50Ms"),
-    ttfbP99Ms: pick("ttfbP99Ms"),
     errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
     problems,
-    cpuUsPerRequest: pick("cpuUsPerRequest"),
-    upstreamCpuUsPerRequest: pick("upstreamCpuUsPerRequest"),
-    redisCpuUsPerRequest: pick("redisCpuUsPerRequest"),
-    rssMb: pick("rssMb"),
-    clientCpuPct: pick("clientCpuPct"),
     maxStealPct: Math.max(0, ...slices.map((slice) => slice.stealPct)),
     maxOthersPct: Math.max(0, ...slices.map((slice) => slice.othersPct)),
   };
