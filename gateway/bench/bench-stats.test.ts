@@ -8,9 +8,9 @@ import {
   type SliceMeasure,
   summarizeTarget,
   type TargetName,
-  verdicts,
 } from "./bench-stats.ts";
 import type { ShapeName } from "./load-shapes.ts";
+import { verdicts } from "./verdicts.ts";
 
 function slice(target: TargetName, shape: ShapeName, round: number, figures: Partial<SliceMeasure>): SliceMeasure {
   return {

@@ -5,36 +5,33 @@
 // one table per shape and issue 5's verdict. See README.md for how to read it.
 
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { defaultUsageStreamKeys } from "@perimeter/core";
 import { errorMessage } from "@perimeter/runtime";
-import { ensurePostgres, ensureRedis, findFreePort, type ProvisionedServer } from "@perimeter/stack";
+import { ensurePostgres, ensureRedis, type ProvisionedServer } from "@perimeter/stack";
 import { Redis } from "ioredis";
-import { request } from "undici";
-import type { AnswerFormat } from "./answer-check.ts";
-import { logTail, type ProcessSpec, type RunningProcess, startProcess, waitForHttp } from "./bench-processes.ts";
+import { logTail } from "./bench-processes.ts";
 import { markUsageStream, removeBenchData } from "./bench-redis.ts";
-import { measureSlice, type SliceMeasure, type TargetName, verdicts } from "./bench-stats.ts";
-import { createBenchTenant } from "./bench-tenant.ts";
-import { summarizeProfile } from "./cpu-profile.ts";
-import { loadBenchConfig } from "./env.ts";
+import { measureSlice, type SliceMeasure } from "./bench-stats.ts";
+import { RunProcesses, type Target } from "./bench-targets.ts";
+import { type BenchTenant, createBenchTenant } from "./bench-tenant.ts";
+import { type BenchConfig, loadBenchConfig } from "./env.ts";
 import { GeneratorClient } from "./generator-client.ts";
 import type { LoadJob } from "./load-job.ts";
-import { type LoadShape, loadShapes, openAiBodyFor, publicModel, servedModel, simRules } from "./load-shapes.ts";
+import { type LoadShape, loadShapes, openAiBodyFor } from "./load-shapes.ts";
 import { clockTicksPerSecond, processRssMb, type Sample, takeSample } from "./process-stats.ts";
-import { formatNumber, renderProfile, renderShapeTable, renderVerdicts } from "./report.ts";
+import { profileGateway } from "./profile-gateway.ts";
+import { formatNumber, renderShapeTable, renderVerdicts } from "./report.ts";
+import { verdicts } from "./verdicts.ts";
 
 const rootDir = path.resolve(import.meta.dirname, "../..");
-const gatewayDir = path.join(rootDir, "gateway");
-const tsxLoader = import.meta.resolve("tsx");
 const config = loadBenchConfig(process.env);
 const log = (line: string) => console.log(`[bench] ${line}`);
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 
-// Ctrl-C stops after the slice in progress; everything started is stopped and the scratch data removed.
+// A signal stops the run before the next slice; whatever was started is stopped and the scratch data removed.
 const interrupt = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
@@ -44,27 +41,8 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-interface Target {
-  name: TargetName;
-  origin: string;
-  proc: RunningProcess;
-  format: AnswerFormat;
-}
-
 /** Undone in reverse order at the end, whatever happened. */
 const cleanups: (() => Promise<unknown>)[] = [];
-
-async function getJson(url: string, init: { method?: "GET" | "PUT"; body?: unknown } = {}): Promise<unknown> {
-  const reply = await request(url, {
-    method: init.method ?? "GET",
-    ...(init.body === undefined
-      ? {}
-      : { body: JSON.stringify(init.body), headers: { "content-type": "application/json" } }),
-  });
-  const text = await reply.body.text();
-  if (reply.statusCode !== 200) throw new Error(`${url} answered ${reply.statusCode}: ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
 
 function describeMachine(): string {
   const cpus = os.cpus();
@@ -72,25 +50,35 @@ function describeMachine(): string {
   return `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), load average ${load.join(" ")}, Node ${process.version}`;
 }
 
-async function main(): Promise<number> {
-  const dataDir = path.resolve(rootDir, config.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const workDir = await mkdtemp(path.join(os.tmpdir(), "perimeter-bench-"));
-  let keepLogs = true;
-  cleanups.push(async () => {
-    if (keepLogs) log(`process logs kept in ${workDir}`);
-    else await rm(workDir, { recursive: true, force: true });
-  });
-  const shapes = loadShapes().filter((shape) => config.shapes.includes(shape.name));
-  const slicesPlanned = shapes.length * config.targets.length * config.rounds;
-  const plannedSeconds =
-    slicesPlanned * (config.seconds + config.warmupMs / 1000) + (config.profileShape ? config.profileSeconds + 1 : 0);
-  log(`machine: ${describeMachine()}`);
-  log(
-    `plan: ${shapes.map((shape) => shape.name).join(", ")} × ${config.targets.join(", ")} × ${config.rounds} rounds of ` +
-      `${config.seconds} s (+${config.warmupMs} ms warm-up): ${slicesPlanned} slices, about ${Math.ceil(plannedSeconds / 60)} min of load`,
+/** What each target gets for a shape: the Anthropic body and the key for the gateway, the OpenAI body for the rest. */
+function jobBuilder(config: BenchConfig, tenant: BenchTenant, shapes: LoadShape[], maxModelLen: number) {
+  const openAi = new Map(
+    shapes.map((shape) => [shape.name, JSON.stringify(openAiBodyFor(shape.anthropicBody, maxModelLen))]),
   );
+  return (
+    target: Target,
+    shape: LoadShape,
+    timing = { warmupMs: config.warmupMs, durationMs: config.seconds * 1000 },
+  ): LoadJob => {
+    const gateway = target.format === "anthropic";
+    return {
+      origin: target.origin,
+      path: gateway ? "/v1/messages?beta=true" : "/v1/chat/completions",
+      headers: gateway ? { ...shape.headers, "x-api-key": tenant.token } : shape.headers,
+      body: gateway ? JSON.stringify(shape.anthropicBody) : (openAi.get(shape.name) as string),
+      connections: shape.connections,
+      ...timing,
+      expect: {
+        format: target.format,
+        stream: shape.stream,
+        ...(shape.textChunks ? { textChunks: shape.textChunks } : {}),
+      },
+    };
+  };
+}
 
+/** Provisions the servers and the tenant; registers their removal. */
+async function provision(dataDir: string) {
   const provisioned: ProvisionedServer[] = [];
   cleanups.push(async () => {
     for (const server of provisioned.reverse()) await server.stop();
@@ -107,7 +95,7 @@ async function main(): Promise<number> {
     await tenant.drop();
     log("scratch database dropped");
   });
-  const prefix = `perimeter-bench-${randomBytes(6).toString("hex")}`;
+  const redisPrefix = `perimeter-bench-${randomBytes(6).toString("hex")}`;
   const mark = await markUsageStream(redis);
   if (mark.groups.length > 0) {
     log(
@@ -116,141 +104,60 @@ async function main(): Promise<number> {
     );
   }
   cleanups.push(async () => {
-    const removed = await removeBenchData(redis, {
-      patterns: [`${prefix}:*`, `perimeter:{${tenant.teamId}}:*`],
-      orgId: tenant.orgId,
-      mark,
-    });
+    const patterns = [`${redisPrefix}:*`, `perimeter:{${tenant.teamId}}:*`];
+    const removed = await removeBenchData(redis, { patterns, orgId: tenant.orgId, mark });
     log(`Redis cleaned: ${removed.keys} keys and ${removed.events} usage events of this run removed`);
   });
   log(`tenant: scratch database, key with ${tenant.limitNames.length} limits: ${tenant.limitNames.join(", ")}`);
+  return { redis, redisUrl: redisServer.url, tenant, redisPrefix };
+}
 
-  const procs: RunningProcess[] = [];
+async function main(): Promise<number> {
+  const dataDir = path.resolve(rootDir, config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "perimeter-bench-"));
+  let keepLogs = true;
   cleanups.push(async () => {
-    await Promise.all(procs.map((proc) => proc.stop()));
+    if (keepLogs) log(`process logs kept in ${workDir}`);
+    else await rm(workDir, { recursive: true, force: true });
   });
-  const spec = (name: string, parts: Omit<ProcessSpec, "name" | "tsxLoader" | "logFile">): ProcessSpec => ({
-    name,
-    tsxLoader,
-    logFile: path.join(workDir, `${name}.log`),
-    ...parts,
-  });
-  const start = (processSpec: ProcessSpec) => {
-    const proc = startProcess(processSpec);
-    procs.push(proc);
-    return proc;
-  };
-
-  // The upstream: vLLM's stand-in with zero latency, its own process.
-  const simPort = await findFreePort();
-  const simOrigin = `http://127.0.0.1:${simPort}`;
-  const sim = start(
-    spec("vllm-sim", {
-      script: "src/main.ts",
-      cwd: path.join(rootDir, "packages", "vllm-sim"),
-      args: ["--port", String(simPort), "--host", "127.0.0.1", "--served-model-name", servedModel, "--no-latency"],
-      env: { PATH: config.path },
-    }),
+  const shapes = loadShapes().filter((shape) => config.shapes.includes(shape.name));
+  const slicesPlanned = shapes.length * config.targets.length * config.rounds;
+  const loadSeconds =
+    slicesPlanned * (config.seconds + config.warmupMs / 1000) + (config.profileShape ? config.profileSeconds + 1 : 0);
+  log(`machine: ${describeMachine()}`);
+  log(
+    `plan: ${shapes.map((shape) => shape.name).join(", ")} × ${config.targets.join(", ")} × ${config.rounds} rounds of ` +
+      `${config.seconds} s (+${config.warmupMs} ms warm-up): ${slicesPlanned} slices, about ${Math.ceil(loadSeconds / 60)} min of load`,
   );
-  await waitForHttp(`${simOrigin}/health`, sim);
-  await getJson(`${simOrigin}/sim/rules`, { method: "PUT", body: { rules: simRules } });
-  const models = (await getJson(`${simOrigin}/v1/models`)) as { data: { id: string; max_model_len: number }[] };
-  const maxModelLen = models.data.find((model) => model.id === servedModel)?.max_model_len ?? 163_840;
 
-  const gatewaySpec = async (name: string, nodeFlags: string[] = []) => {
-    const port = await findFreePort();
-    return {
-      port,
-      spec: spec(name, {
-        script: "src/main.ts",
-        cwd: gatewayDir,
-        nodeFlags,
-        env: {
-          PATH: config.path,
-          GATEWAY_PORT: String(port),
-          GATEWAY_HOST: "127.0.0.1",
-          DATABASE_URL: tenant.databaseUrl,
-          REDIS_URL: redisServer.url,
-          PERIMETER_SECRET: tenant.perimeterSecret,
-          VLLM_URL: simOrigin,
-          VLLM_MODEL: servedModel,
-          GATEWAY_MODEL: publicModel,
-        },
-      }),
-    };
-  };
+  const { redis, redisUrl, tenant, redisPrefix } = await provision(dataDir);
+  const processes = new RunProcesses({ rootDir, workDir, path: config.path, redisUrl, tenant, redisPrefix });
+  cleanups.push(() => processes.stopAll());
+  const { target: direct, maxModelLen } = await processes.startSim();
+  const sim = direct.proc;
   const targets: Target[] = [];
   for (const name of config.targets) {
-    if (name === "direct") {
-      targets.push({ name, origin: simOrigin, proc: sim, format: "openai" });
-      continue;
-    }
-    if (name === "gateway") {
-      const { port, spec: gatewayProcess } = await gatewaySpec("gateway");
-      const proc = start(gatewayProcess);
-      await waitForHttp(`http://127.0.0.1:${port}/readyz`, proc);
-      targets.push({ name, origin: `http://127.0.0.1:${port}`, proc, format: "anthropic" });
-      continue;
-    }
-    const port = await findFreePort();
-    const mode = name.replace(/^bare-/, "");
-    const proc = start(
-      spec(name, {
-        script: "bench/reference-proxy.ts",
-        cwd: gatewayDir,
-        args: [
-          ...["--mode", mode, "--port", String(port), "--upstream", simOrigin],
-          ...(mode === "json-redis" ? ["--redis", redisServer.url, "--prefix", prefix] : []),
-        ],
-        env: { PATH: config.path },
-      }),
-    );
-    await waitForHttp(`http://127.0.0.1:${port}/health`, proc);
-    targets.push({ name, origin: `http://127.0.0.1:${port}`, proc, format: "openai" });
+    if (name === "direct") targets.push(direct);
+    else if (name === "gateway") targets.push(await processes.startGateway(direct.origin));
+    else targets.push(await processes.startReference(name, direct.origin));
   }
-  const generatorProc = start(
-    spec("load-generator", {
-      script: path.join(import.meta.dirname, "load-generator.ts"),
-      cwd: gatewayDir,
-      env: { PATH: config.path },
-      ipc: true,
-    }),
-  );
+  const generatorProc = processes.startGenerator();
   const generator = new GeneratorClient(generatorProc);
-  log(
-    `started: vllm-sim (pid ${sim.pid}), ${targets
-      .filter((t) => t.name !== "direct")
-      .map((t) => `${t.name} (pid ${t.proc.pid})`)
-      .join(", ")}`,
-  );
-
-  const openAiBodies = new Map(
-    shapes.map((shape) => [shape.name, JSON.stringify(openAiBodyFor(shape.anthropicBody, maxModelLen))]),
-  );
-  const jobFor = (target: Target, shape: LoadShape, timing: { warmupMs: number; durationMs: number }): LoadJob => {
-    const gateway = target.format === "anthropic";
-    return {
-      origin: target.origin,
-      path: gateway ? "/v1/messages?beta=true" : "/v1/chat/completions",
-      headers: gateway ? { ...shape.headers, "x-api-key": tenant.token } : shape.headers,
-      body: gateway ? JSON.stringify(shape.anthropicBody) : (openAiBodies.get(shape.name) as string),
-      connections: shape.connections,
-      ...timing,
-      expect: {
-        format: target.format,
-        stream: shape.stream,
-        ...(shape.textChunks ? { textChunks: shape.textChunks } : {}),
-      },
-    };
-  };
+  const started = targets
+    .filter((target) => target !== direct)
+    .map((target) => `${target.name} (pid ${target.proc.pid})`);
+  log(`started: vllm-sim (pid ${sim.pid}), ${started.join(", ")}`);
+  const jobFor = jobBuilder(config, tenant, shapes, maxModelLen);
 
   // Every target must answer every shape correctly before anything is measured.
   for (const shape of shapes) {
     for (const target of targets) {
       const answer = await generator.probe(jobFor(target, shape, { warmupMs: 0, durationMs: 0 }));
       if (answer.problem) {
+        const body = answer.body.slice(0, 300);
         throw new Error(
-          `${target.name} answers the ${shape.name} shape wrongly (${answer.problem}): ${answer.body.slice(0, 300)}\n${logTail(target.proc)}`,
+          `${target.name} answers ${shape.name} wrongly (${answer.problem}): ${body}\n${logTail(target.proc)}`,
         );
       }
       if (target.name === "gateway" && answer.headers["anthropic-ratelimit-requests-limit"] === undefined) {
@@ -263,15 +170,13 @@ async function main(): Promise<number> {
     `answers checked: every target answers every shape correctly; admission keeps ${teamKeys.length}+ Redis keys for the team`,
   );
 
-  const slices: SliceMeasure[] = [];
-  const timing = { warmupMs: config.warmupMs, durationMs: config.seconds * 1000 };
   const runSlice = async (target: Target, shape: LoadShape, round: number): Promise<SliceMeasure> => {
     const pids: Record<string, number> = { sim: sim.pid, client: generatorProc.pid };
     if (target.proc !== sim) pids.target = target.proc.pid;
     let startSample: Promise<Sample> | undefined;
     let endSample: Promise<Sample> | undefined;
     let rssMb: number | undefined;
-    const result = await generator.run(jobFor(target, shape, timing), (edge) => {
+    const result = await generator.run(jobFor(target, shape), (edge) => {
       if (edge === "start") startSample = takeSample(pids, redis);
       else {
         endSample = takeSample(pids, redis);
@@ -293,7 +198,7 @@ async function main(): Promise<number> {
     });
   };
 
-  let done = 0;
+  const slices: SliceMeasure[] = [];
   for (const shape of shapes) {
     for (let round = 1; round <= config.rounds; round++) {
       // Each round starts one target later, so no target always runs first or after the same neighbour.
@@ -302,9 +207,8 @@ async function main(): Promise<number> {
         if (interrupt.signal.aborted) return 130;
         const slice = await runSlice(target, shape, round);
         slices.push(slice);
-        done++;
         log(
-          `${String(done).padStart(3)}/${slicesPlanned} ${shape.name.padEnd(6)} r${round} ${target.name.padEnd(15)} ` +
+          `${String(slices.length).padStart(3)}/${slicesPlanned} ${shape.name.padEnd(6)} r${round} ${target.name.padEnd(15)} ` +
             `${formatNumber(slice.rps, 0).padStart(6)} rps  p50 ${formatNumber(slice.p50Ms, 3)} ms  p99 ${formatNumber(slice.p99Ms, 3)} ms` +
             `${shape.ttfb ? `  ttfb p50 ${formatNumber(slice.ttfbP50Ms, 3)} ms` : ""}  cpu ${formatNumber(slice.cpuUsPerRequest, 0)} µs/req` +
             `  client ${formatNumber(slice.clientCpuPct, 0)}%  steal ${formatNumber(slice.stealPct, 1)}%  others ${formatNumber(slice.othersPct, 1)}%` +
@@ -315,64 +219,34 @@ async function main(): Promise<number> {
   }
 
   if (slices.length > 0) {
-    console.log("");
-    console.log(`## Perimeter gateway benchmark, ${new Date().toISOString()}`);
-    console.log("");
+    console.log(`\n## Perimeter gateway benchmark, ${new Date().toISOString()}\n`);
     console.log(`machine at the end: ${describeMachine()}`);
     console.log(
       `method: vllm-sim --no-latency behind every target; closed-loop undici client in its own process; ` +
         `${config.rounds} rounds × ${config.seconds} s per target and shape (+${config.warmupMs} ms warm-up), targets alternated; ` +
         `medians over rounds; ratios and deltas paired per round. Gateway key checks ${tenant.limitNames.length} limits per request.`,
     );
-    for (const shape of shapes) {
-      console.log("");
-      console.log(renderShapeTable(shape, slices, config.targets));
-    }
-    console.log("");
-    console.log(renderVerdicts(verdicts(slices)));
-    console.log("");
+    for (const shape of shapes) console.log(`\n${renderShapeTable(shape, slices, config.targets)}`);
+    console.log(`\n${renderVerdicts(verdicts(slices))}\n`);
   }
 
-  if (config.profileShape) {
+  if (config.profileShape && !interrupt.signal.aborted) {
     const shape = loadShapes().find((candidate) => candidate.name === config.profileShape) as LoadShape;
-    for (const target of targets.filter((candidate) => candidate.proc !== sim)) await target.proc.stop();
-    const profileDir = path.join(workDir, "cpu-prof");
-    const { port, spec: profiled } = await gatewaySpec("gateway-profiled", [
-      "--cpu-prof",
-      `--cpu-prof-dir=${profileDir}`,
-    ]);
-    const proc = start(profiled);
-    const origin = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${origin}/readyz`, proc);
-    log(`profiling the gateway (pid ${proc.pid}) under node --cpu-prof: ${shape.name} for ${config.profileSeconds} s`);
-    let window: { startMicros: number; endMicros: number } = { startMicros: 0, endMicros: Number.POSITIVE_INFINITY };
-    const hrMicros = () => Number(process.hrtime.bigint() / 1000n);
-    const job = jobFor({ name: "gateway", origin, proc, format: "anthropic" }, shape, {
-      warmupMs: 1_000,
-      durationMs: config.profileSeconds * 1000,
+    // The profiled gateway gets the machine to itself and the simulator.
+    for (const target of targets) if (target !== direct) await target.proc.stop();
+    const printed = await profileGateway({
+      processes,
+      generator,
+      upstream: direct.origin,
+      shape,
+      seconds: config.profileSeconds,
+      jobFor,
+      rootDir,
+      workDir,
+      dataDir,
+      log,
     });
-    const result = await generator.run(job, (edge) => {
-      if (edge === "start") window = { ...window, startMicros: hrMicros() };
-      else window = { ...window, endMicros: hrMicros() };
-    });
-    await proc.stop();
-    const file = (await readdir(profileDir)).find((name) => name.endsWith(".cpuprofile"));
-    if (!file) throw new Error(`the profiled gateway wrote no .cpuprofile:\n${logTail(proc)}`);
-    const kept = path.join(dataDir, `gateway-${shape.name}.cpuprofile`);
-    await copyFile(path.join(profileDir, file), kept);
-    const profile = JSON.parse(await readFile(kept, "utf8"));
-    const summary = summarizeProfile(profile, `${pathToFileURL(rootDir).href}/`, { window });
-    console.log(
-      renderProfile(
-        `gateway CPU profile: ${shape.name}, ${result.completed} answers in ${config.profileSeconds} s ` +
-          `(${formatNumber(result.completed / config.profileSeconds, 0)} rps under the profiler, ${result.errors} errors)`,
-        summary,
-        result.completed,
-      ),
-    );
-    console.log("");
-    console.log(`profile kept in ${path.relative(rootDir, kept)} (open it in Chrome DevTools › Performance)`);
-    console.log("");
+    console.log(`${printed}\n`);
   }
   keepLogs = false;
   return 0;

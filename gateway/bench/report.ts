@@ -10,10 +10,10 @@ import {
   type SliceMeasure,
   summarizeTarget,
   type TargetName,
-  type Verdict,
 } from "./bench-stats.ts";
 import type { ProfileSummary } from "./cpu-profile.ts";
 import type { LoadShape } from "./load-shapes.ts";
+import type { Verdict } from "./verdicts.ts";
 
 /** `value` with `digits` decimals, or `-` when there is none. */
 export function formatNumber(value: number | undefined, digits: number): string {
