@@ -67,7 +67,8 @@ export function renderShapeTable(shape: LoadShape, slices: readonly SliceMeasure
       ...(shape.ttfb ? [formatNumber(summary.ttfbP50Ms, 3), formatNumber(summary.ttfbP99Ms, 3)] : []),
       String(summary.errors),
       formatNumber(summary.cpuUsPerRequest, 0),
-      targets.includes("bare-json-redis") ? versus("bare-json-redis", cpuRatio, 2) : "-",
+      // For `direct` the CPU is the simulator's: no proxy cost to compare.
+      targets.includes("bare-json-redis") && target !== "direct" ? versus("bare-json-redis", cpuRatio, 2) : "-",
       formatNumber(summary.upstreamCpuUsPerRequest, 0),
       formatNumber(summary.redisCpuUsPerRequest, 1),
       formatNumber(summary.rssMb, 0),
