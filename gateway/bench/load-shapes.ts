@@ -33,7 +33,7 @@ export const servedModel = "umans-coder";
 /** 18 one-token words: with the role chunk and the finish chunk, a stream of exactly 20 chunks. */
 const streamWords = "one two three four five six seven eight nine ten alpha beta gamma delta omega kappa sigma theta";
 const streamTextChunks = 18;
-export const chunkGapMs = 5;
+const chunkGapMs = 5;
 
 // The simulator answers the stream shapes from these rules (matched on a marker in the prompt); the
 // non-stream shapes get its default reply.

@@ -15,7 +15,7 @@ export const clockTicksPerSecond = (() => {
  * CPU time (user + system, all threads) a process has used, in microseconds; undefined once it is gone.
  * Fields 14 and 15 of /proc/<pid>/stat, counted after the parenthesised command name (proc(5)).
  */
-export function processCpuMicros(pid: number): number | undefined {
+function processCpuMicros(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -43,7 +43,7 @@ export interface MachineTicks {
   steal: number;
 }
 
-export function machineTicks(): MachineTicks {
+function machineTicks(): MachineTicks {
   const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
   // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
@@ -55,7 +55,7 @@ export function machineTicks(): MachineTicks {
 }
 
 /** CPU time Redis has used (`used_cpu_user` + `used_cpu_sys` of INFO cpu), in microseconds. */
-export async function redisCpuMicros(redis: Redis): Promise<number | undefined> {
+async function redisCpuMicros(redis: Redis): Promise<number | undefined> {
   try {
     const info = await redis.info("cpu");
     const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? Number.NaN);

@@ -21,7 +21,7 @@ export function formatNumber(value: number | undefined, digits: number): string 
 }
 
 /** A Markdown table with its columns padded to a common width. */
-export function renderTable(headers: string[], rows: string[][]): string {
+function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
