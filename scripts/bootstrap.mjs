@@ -8,7 +8,7 @@ import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const scripts = { start: "start.ts", test: "test.ts", "db:migrate": "migrate.ts" };
+const scripts = { start: "start.ts", test: "test.ts", "db:migrate": "migrate.ts", bench: "../gateway/bench/bench.ts" };
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const say = (line) => console.log(`[perimeter] ${line}`);
 const fail = (line, code = 1) => {
