@@ -20,7 +20,21 @@ describe("newId", () => {
     expect(ids.size).toBe(10_000);
   });
 
-  it("randomBase32 has the requested length", () => {
+  it("randomBase32 has the requested length, also across refills of its random pool", () => {
     expect(randomBase32(12)).toHaveLength(12);
+    expect(randomBase32(10_000)).toMatch(/^[0-9a-hjkmnp-tv-z]{10000}$/);
+  });
+
+  it("randomBase32 uses every character about equally", () => {
+    const counts = new Map<string, number>();
+    for (const char of randomBase32(64_000)) counts.set(char, (counts.get(char) ?? 0) + 1);
+    expect(counts.size).toBe(32);
+    // 2,000 expected each; a standard deviation is about 44.
+    for (const count of counts.values()) expect(Math.abs(count - 2_000)).toBeLessThan(400);
+  });
+
+  it("encodes the time exactly, including the largest 10-digit value", () => {
+    expect(idTimestampMs(newId("team", 2 ** 50 - 1))).toBe(2 ** 50 - 1);
+    expect(newId("team", 0).slice(5, 15)).toBe("0000000000");
   });
 });

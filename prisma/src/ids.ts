@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** Prefixes of every kind of id the product mints; one place so they never collide. */
 export const idPrefixes = {
@@ -22,22 +22,35 @@ export type IdKind = keyof typeof idPrefixes;
 // Crockford base32, lower-cased: no ambiguous letters, sorts the same as the numbers it encodes.
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
-function encodeBase32(value: bigint, length: number): string {
+/** `value` (a non-negative integer below 2^53) as `length` base32 digits, most significant first. */
+function encodeBase32(value: number, length: number): string {
   let out = "";
-  let rest = value;
+  let rest = Math.floor(value);
   for (let i = 0; i < length; i++) {
-    out = alphabet[Number(rest & 31n)] + out;
-    rest >>= 5n;
+    out = alphabet[rest % 32] + out;
+    rest = Math.floor(rest / 32);
   }
   return out;
 }
 
-/** `length` random base32 characters (5 bits of entropy each). */
+// Random bytes are drawn from the system in blocks and handed out once each: ids are minted on every
+// request, and one system call per id cost more than the rest of minting it.
+const pool = Buffer.allocUnsafe(4096);
+let poolOffset = pool.length;
+
+/** `length` random base32 characters (5 bits of entropy each: the low 5 bits of one random byte). */
 export function randomBase32(length: number): string {
-  const bytes = randomBytes(Math.ceil((length * 5) / 8) + 1);
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  return encodeBase32(value, length);
+  let out = "";
+  while (out.length < length) {
+    if (poolOffset === pool.length) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    const take = Math.min(length - out.length, pool.length - poolOffset);
+    for (let i = 0; i < take; i++) out += alphabet[(pool[poolOffset + i] as number) & 31];
+    poolOffset += take;
+  }
+  return out;
 }
 
 /**
@@ -45,7 +58,7 @@ export function randomBase32(length: number): string {
  * (80 bits), so ids sort by creation time and never need a database round trip.
  */
 export function newId(kind: IdKind, nowMs: number = Date.now()): string {
-  return `${idPrefixes[kind]}_${encodeBase32(BigInt(nowMs), 10)}${randomBase32(16)}`;
+  return `${idPrefixes[kind]}_${encodeBase32(nowMs, 10)}${randomBase32(16)}`;
 }
 
 /** The creation time embedded in an id minted by `newId`. */

@@ -7,7 +7,7 @@ const window: PlannedLimit = {
   kind: "window",
   measure: "requests",
   key: "k",
-  sumKey: "s",
+  slot: 0,
   limit: 50,
   reserve: 1,
 };
@@ -16,7 +16,7 @@ const budget: PlannedLimit = {
   kind: "budget",
   measure: "total",
   key: "k",
-  sumKey: "s",
+  slot: 0,
   limit: 100_000,
   reserve: 40_000,
   period: { kind: "day", startMs: Date.parse("2026-12-01T23:00:00Z"), endMs: Date.parse("2026-12-02T23:00:00Z") },

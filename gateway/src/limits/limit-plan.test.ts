@@ -50,10 +50,11 @@ describe("planLimits", () => {
       ["team.output_tokens_per_minute", "window", "output", 100, 100],
       ["team.total_tokens_per_day", "budget", "total", 1_000_000, 33_200],
     ]);
-    for (const limit of plan) {
-      expect(limit.key.startsWith("perimeter:{team_1}:")).toBe(true);
-      expect(limit.sumKey.startsWith("perimeter:{team_1}:")).toBe(true);
-    }
+    for (const limit of plan) expect(limit.key.startsWith("perimeter:{team_1}:")).toBe(true);
+    // A scope's windows share one log, each limit in its own slot.
+    const [, , input, output] = plan;
+    expect(input?.key).toBe(output?.key);
+    expect([input?.slot, output?.slot]).toEqual([1, 2]);
     expect(plan.at(-1)?.period).toEqual({
       kind: "day",
       startMs: Date.parse("2026-12-02T00:00:00Z"),

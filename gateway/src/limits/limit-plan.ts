@@ -13,9 +13,13 @@ export interface PlannedLimit {
   name: string;
   kind: LimitKind;
   measure: LimitMeasure;
+  /**
+   * The Redis key its state lives in, shared by the limits of one scope and kind (and budget period): a
+   * scope's per-minute windows are one log, its concurrency one set of leases, each budget period one counter.
+   */
   key: string;
-  /** Windows keep their running sum beside the set: `<key>:sum`. */
-  sumKey: string;
+  /** Its place in that state: windows keep requests, input, output; budgets input, output, total. */
+  slot: Slot;
   limit: number;
   /** What admission takes now; settlement replaces it by the real amount. */
   reserve: number;
@@ -30,22 +34,24 @@ export interface RequestEstimate {
   outputTokens: number;
 }
 
+export type Slot = 0 | 1 | 2;
+
 type Scope = "key" | "member" | "team";
 const rates = [
-  ["requestsPerMinute", "requests_per_minute", "requests"],
-  ["inputTokensPerMinute", "input_tokens_per_minute", "input"],
-  ["outputTokensPerMinute", "output_tokens_per_minute", "output"],
+  ["requestsPerMinute", "requests_per_minute", "requests", 0],
+  ["inputTokensPerMinute", "input_tokens_per_minute", "input", 1],
+  ["outputTokensPerMinute", "output_tokens_per_minute", "output", 2],
 ] as const;
 const budgets = [
-  ["inputTokensPerDay", "input_tokens_per_day", "input", "day"],
-  ["outputTokensPerDay", "output_tokens_per_day", "output", "day"],
-  ["totalTokensPerDay", "total_tokens_per_day", "total", "day"],
-  ["inputTokensPerWeek", "input_tokens_per_week", "input", "week"],
-  ["outputTokensPerWeek", "output_tokens_per_week", "output", "week"],
-  ["totalTokensPerWeek", "total_tokens_per_week", "total", "week"],
-  ["inputTokensPerMonth", "input_tokens_per_month", "input", "month"],
-  ["outputTokensPerMonth", "output_tokens_per_month", "output", "month"],
-  ["totalTokensPerMonth", "total_tokens_per_month", "total", "month"],
+  ["inputTokensPerDay", "input_tokens_per_day", "input", "day", 0],
+  ["outputTokensPerDay", "output_tokens_per_day", "output", "day", 1],
+  ["totalTokensPerDay", "total_tokens_per_day", "total", "day", 2],
+  ["inputTokensPerWeek", "input_tokens_per_week", "input", "week", 0],
+  ["outputTokensPerWeek", "output_tokens_per_week", "output", "week", 1],
+  ["totalTokensPerWeek", "total_tokens_per_week", "total", "week", 2],
+  ["inputTokensPerMonth", "input_tokens_per_month", "input", "month", 0],
+  ["outputTokensPerMonth", "output_tokens_per_month", "output", "month", 1],
+  ["totalTokensPerMonth", "total_tokens_per_month", "total", "month", 2],
 ] as const;
 
 function amountOf(measure: LimitMeasure, estimate: RequestEstimate): number {
@@ -77,15 +83,15 @@ export function planLimits(
   const plan: PlannedLimit[] = [];
   for (const [scope, id, policy] of scopes) {
     if (!policy || !id) continue;
-    for (const [field, name, measure] of rates) {
+    for (const [field, name, measure, slot] of rates) {
       const limit = policy[field];
       if (limit === null) continue;
       plan.push({
         name: `${scope}.${name}`,
         kind: "window",
         measure,
-        key: `${base}:rate:${scope}:${id}:${name}`,
-        sumKey: `${base}:rate:${scope}:${id}:${name}:sum`,
+        key: `${base}:window:${scope}:${id}`,
+        slot,
         limit,
         reserve: Math.min(amountOf(measure, estimate), limit),
       });
@@ -96,12 +102,12 @@ export function planLimits(
         kind: "concurrency",
         measure: "concurrent",
         key: `${base}:leases:${scope}:${id}`,
-        sumKey: `${base}:leases:${scope}:${id}:sum`,
+        slot: 0,
         limit: policy.maxConcurrentRequests,
         reserve: 1,
       });
     }
-    for (const [field, name, measure, kind] of budgets) {
+    for (const [field, name, measure, kind, slot] of budgets) {
       const limit = policy[field];
       if (limit === null) continue;
       const period = budgetPeriod(kind, nowMs, principal.org.timeZone, principal.org.weekStartsOn);
@@ -109,8 +115,8 @@ export function planLimits(
         name: `${scope}.${name}`,
         kind: "budget",
         measure,
-        key: `${base}:budget:${scope}:${id}:${name}:${period.startMs}`,
-        sumKey: `${base}:budget:${scope}:${id}:${name}:${period.startMs}:sum`,
+        key: `${base}:budget:${scope}:${id}:${kind}:${period.startMs}`,
+        slot,
         limit,
         reserve: amountOf(measure, estimate),
         period: { kind, ...period },

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBase32 } from "@perimeter/db";
 import type { Redis } from "ioredis";
 import type { LimitMeasure, PlannedLimit } from "./limit-plan.ts";
 import { admitScript, settleScript } from "./scripts.ts";
@@ -12,16 +12,26 @@ export interface LimitState {
 }
 
 export type AdmitResult =
-  | { outcome: "admitted"; lease: string; states: LimitState[] }
+  | { outcome: "admitted"; admission: Admission; states: LimitState[] }
   | { outcome: "denied"; limit: PlannedLimit; retryAfterMs: number | null; state: LimitState }
   | { outcome: "unavailable"; error: string };
+
+/** What settlement needs of an admission: its lease, and its time (where its reservation sits in windows). */
+export interface Admission {
+  lease: string;
+  atMs: number;
+}
 
 /** What a finished request really used: uncached input, output, and their sum. */
 export type ActualUse = Record<Exclude<LimitMeasure, "concurrent" | "requests">, number>;
 
+const windowMs = 60_000;
+/** A budget period's counter outlives the period by a day (a late settlement still finds it). */
+const budgetGraceMs = 86_400_000;
+
 interface LimitScripts {
-  perimeterAdmit(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
-  perimeterSettle(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  perimeterAdmit(numKeys: number, ...args: string[]): Promise<number[]>;
+  perimeterSettle(numKeys: number, ...args: string[]): Promise<number>;
 }
 
 export interface LimiterOptions {
@@ -55,51 +65,95 @@ export class Limiter {
 
   /** Admits (and reserves) or refuses a request; `unavailable` when Redis could not answer. */
   async admit(plan: PlannedLimit[]): Promise<AdmitResult> {
-    const lease = randomBytes(9).toString("base64url");
-    if (plan.length === 0) return { outcome: "admitted", lease, states: [] };
     const now = this.now();
-    const args: (string | number)[] = [now, lease, now + this.options.leaseTtlMs];
-    for (const limit of plan) args.push(limit.kind, limit.limit, limit.reserve, limit.period?.endMs ?? 0);
+    const admission = { lease: randomBase32(16), atMs: now };
+    if (plan.length === 0) return { outcome: "admitted", admission, states: [] };
+    const { stores, keys } = storesOf(plan);
+    const leaseUntil = now + this.options.leaseTtlMs;
+    const args = [
+      String(now),
+      String(now - windowMs),
+      admission.lease,
+      String(leaseUntil),
+      String(leaseUntil + windowMs),
+    ];
+    for (const store of stores) {
+      if (store.kind === "concurrency") {
+        args.push(`c,${store.limits[0]}`);
+        continue;
+      }
+      const amounts = store.amounts.join(",");
+      args.push(`${store.kind === "window" ? "w" : "b"},${store.limits.join(",")},${amounts}`);
+      args.push(
+        store.kind === "window"
+          ? `${amounts}|${admission.lease}`
+          : `${store.periodEndMs},${store.periodEndMs + budgetGraceMs}`,
+      );
+    }
     let reply: number[];
     try {
-      reply = await this.redis.perimeterAdmit(plan.length * 2, ...keysOf(plan), ...args);
+      reply = await this.redis.perimeterAdmit(keys.length, ...keys, ...args);
     } catch (error) {
       return { outcome: "unavailable", error: (error as Error).message };
     }
     if (reply[0] === 0) {
-      const limit = plan[(reply[1] ?? 1) - 1] as PlannedLimit;
-      const retry = reply[2] ?? -1;
-      return {
-        outcome: "denied",
-        limit,
-        retryAfterMs: retry < 0 ? null : retry,
-        state: { limit, remaining: Math.max(0, reply[3] ?? 0), ...resetOf(limit, now, retry) },
-      };
+      const store = stores[(reply[1] ?? 1) - 1];
+      const limit = store?.members[(reply[2] ?? 1) - 1] as PlannedLimit;
+      const retry = reply[3] ?? -1;
+      const state: LimitState = { limit, remaining: Math.max(0, limit.limit - (reply[4] ?? 0)) };
+      if (limit.kind !== "concurrency") state.resetAtMs = now + (reply[5] ?? 0);
+      return { outcome: "denied", limit, retryAfterMs: retry < 0 ? null : retry, state };
     }
-    const states = plan.map((limit, i): LimitState => {
-      const remaining = reply[1 + i * 2] ?? 0;
-      const resetMs = reply[2 + i * 2] ?? 0;
-      return { limit, remaining, ...(limit.kind === "concurrency" ? {} : { resetAtMs: now + resetMs }) };
+    const states: LimitState[] = [];
+    const leased: string[] = [];
+    stores.forEach((store, i) => {
+      const at = 1 + i * 3;
+      if (store.kind === "concurrency") leased.push(store.key);
+      // Fully replenished: a window once this admission has left it, a budget when its period ends.
+      const resetAtMs = store.kind === "window" ? now + windowMs : store.periodEndMs;
+      for (const limit of store.members) {
+        if (!limit) continue;
+        const remaining = limit.limit - (reply[at + limit.slot] ?? 0);
+        states.push(limit.kind === "concurrency" ? { limit, remaining } : { limit, remaining, resetAtMs });
+      }
     });
-    const leased = plan.filter((limit) => limit.kind === "concurrency").map((limit) => limit.key);
-    if (leased.length > 0) this.inFlight.set(lease, leased);
-    return { outcome: "admitted", lease, states };
+    if (leased.length > 0) this.inFlight.set(admission.lease, leased);
+    return { outcome: "admitted", admission, states };
   }
 
   /**
    * Replaces each reservation by what the request used and releases its lease. Failures are reported,
    * not thrown: an unsettled reservation stays counted (the safe side) and the lease expires by itself.
    */
-  async settle(plan: PlannedLimit[], lease: string, used: ActualUse): Promise<void> {
-    this.inFlight.delete(lease);
+  async settle(plan: PlannedLimit[], admission: Admission, used: ActualUse): Promise<void> {
+    this.inFlight.delete(admission.lease);
     if (plan.length === 0) return;
-    const args: (string | number)[] = [this.now(), lease];
-    for (const limit of plan) {
-      const really =
-        limit.measure === "concurrent" || limit.measure === "requests" ? limit.reserve : used[limit.measure];
-      args.push(limit.kind, limit.reserve, really);
+    // An admission that already left its windows no longer counts there either way.
+    const inWindows = admission.atMs > this.now() - windowMs;
+    const keys: string[] = [];
+    const args = [admission.lease, String(admission.atMs)];
+    for (const store of storesOf(plan).stores) {
+      if (store.kind === "concurrency") {
+        keys.push(store.key);
+        args.push("c");
+        continue;
+      }
+      if (store.kind === "window" && !inWindows) continue;
+      const delta = store.members.map((limit) => {
+        if (!limit || limit.measure === "requests" || limit.measure === "concurrent") return 0;
+        return used[limit.measure] - limit.reserve;
+      });
+      if (delta.every((d) => d === 0)) continue;
+      const difference = delta.join(",");
+      if (store.kind === "window") {
+        keys.push(store.key, `${store.key}:sum`);
+        args.push(difference, `${difference}|${admission.lease}:settled`);
+      } else {
+        keys.push(store.key);
+        args.push(difference, "b");
+      }
     }
-    await this.redis.perimeterSettle(plan.length * 2, ...keysOf(plan), ...args);
+    if (keys.length > 0) await this.redis.perimeterSettle(keys.length, ...keys, ...args);
   }
 
   /** Stops renewing leases (they then expire on their own). */
@@ -117,13 +171,41 @@ export class Limiter {
   }
 }
 
-function resetOf(limit: PlannedLimit, now: number, retryMs: number): { resetAtMs?: number } {
-  if (limit.kind === "budget" && limit.period) return { resetAtMs: limit.period.endMs };
-  if (limit.kind === "window" && retryMs >= 0) return { resetAtMs: now + retryMs };
-  return {};
+/** One store of the scripts (`scripts.ts`): the limits of a plan that share a Redis key, by slot. */
+interface Store {
+  kind: PlannedLimit["kind"];
+  key: string;
+  members: (PlannedLimit | undefined)[];
+  /** Per slot: the limit (-1: none) and what the request reserves (0 where there is no limit). */
+  limits: number[];
+  amounts: number[];
+  periodEndMs: number;
 }
 
-/** Each limit's two keys, in the order the scripts read them. */
-function keysOf(plan: readonly PlannedLimit[]): string[] {
-  return plan.flatMap((limit) => [limit.key, limit.sumKey]);
+/** A plan's stores in first-seen order, and the KEYS the scripts read (a window's sum key after its log). */
+function storesOf(plan: readonly PlannedLimit[]): { stores: Store[]; keys: string[] } {
+  const byKey = new Map<string, Store>();
+  const stores: Store[] = [];
+  const keys: string[] = [];
+  for (const limit of plan) {
+    let store = byKey.get(limit.key);
+    if (!store) {
+      store = {
+        kind: limit.kind,
+        key: limit.key,
+        members: [undefined, undefined, undefined],
+        limits: [-1, -1, -1],
+        amounts: [0, 0, 0],
+        periodEndMs: limit.period?.endMs ?? 0,
+      };
+      byKey.set(limit.key, store);
+      stores.push(store);
+      keys.push(limit.key);
+      if (limit.kind === "window") keys.push(`${limit.key}:sum`);
+    }
+    store.members[limit.slot] = limit;
+    store.limits[limit.slot] = limit.limit;
+    store.amounts[limit.slot] = limit.reserve;
+  }
+  return { stores, keys };
 }

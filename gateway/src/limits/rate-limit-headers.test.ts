@@ -12,7 +12,7 @@ function state(
   resetAtMs?: number,
 ): LimitState {
   return {
-    limit: { name, kind, measure, key: name, sumKey: `${name}:sum`, limit, reserve: 1 },
+    limit: { name, kind, measure, key: name, slot: 0, limit, reserve: 1 },
     remaining,
     ...(resetAtMs ? { resetAtMs } : {}),
   };

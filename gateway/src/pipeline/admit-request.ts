@@ -24,7 +24,7 @@ export async function admitRequest(
   const plan = planLimits(principal, estimate, Date.now());
   const result = await services.limiter.admit(plan);
   if (result.outcome === "admitted") {
-    state.admission = { plan, lease: result.lease, estimate };
+    state.admission = { plan, admission: result.admission, estimate };
     state.limitDecision = "admitted";
     return { ok: true, headers: rateLimitHeaders(result.states) };
   }

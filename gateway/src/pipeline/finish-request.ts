@@ -75,8 +75,8 @@ export function finishRequest(
 ): void {
   state.release?.();
   if (state.admission) {
-    const { plan, lease } = state.admission;
-    services.limiter.settle(plan, lease, actualUse(state, outcome)).catch((error: Error) => {
+    const { plan, admission } = state.admission;
+    services.limiter.settle(plan, admission, actualUse(state, outcome)).catch((error: Error) => {
       services.log.warn("settlement failed; the reservation stays counted", {
         requestId: state.requestId,
         error: error.message,

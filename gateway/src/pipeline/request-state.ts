@@ -1,4 +1,5 @@
 import type { PlannedLimit, RequestEstimate } from "../limits/limit-plan.ts";
+import type { Admission } from "../limits/limiter.ts";
 import type { TeamPrincipal } from "./authenticate.ts";
 
 /** What the stages of one request learn about it, filled in as they run; read when it finishes. */
@@ -13,7 +14,7 @@ export interface RequestState {
   publicModel?: string;
   servedModel?: string;
   /** Set once admission reserved something that settlement must true up. */
-  admission?: { plan: PlannedLimit[]; lease: string; estimate: RequestEstimate };
+  admission?: { plan: PlannedLimit[]; admission: Admission; estimate: RequestEstimate };
   /** `admitted`, `unchecked` (limits unavailable, admitted anyway), or the name of the refusing limit. */
   limitDecision?: string;
   /** The deployment replica that served it, if it went to one. */

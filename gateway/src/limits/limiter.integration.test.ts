@@ -1,0 +1,229 @@
+import type { LimitPolicyView } from "@perimeter/core";
+import { randomBase32 } from "@perimeter/db";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { testPrincipal } from "../testing/test-principal.ts";
+import { planLimits, type RequestEstimate } from "./limit-plan.ts";
+import { type AdmitResult, Limiter } from "./limiter.ts";
+
+// The admission and settlement scripts against a real Redis, on a clock the test moves.
+
+const noLimits = {
+  requestsPerMinute: null,
+  inputTokensPerMinute: null,
+  outputTokensPerMinute: null,
+  maxConcurrentRequests: null,
+  inputTokensPerDay: null,
+  outputTokensPerDay: null,
+  totalTokensPerDay: null,
+  inputTokensPerWeek: null,
+  outputTokensPerWeek: null,
+  totalTokensPerWeek: null,
+  inputTokensPerMonth: null,
+  outputTokensPerMonth: null,
+  totalTokensPerMonth: null,
+  maxTokensCap: null,
+  allowedModels: [],
+  thinkingPolicy: "client",
+} as const;
+const policy = (limits: Partial<LimitPolicyView>) => ({ ...noLimits, ...limits }) as LimitPolicyView;
+
+let redis: Redis;
+const namespace = `limiter-test-${randomBase32(6)}`;
+const start = Date.parse("2026-12-02T10:00:00Z");
+
+beforeAll(() => {
+  redis = new Redis(inject("redisUrl"));
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${namespace}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+/** A limiter on its own clock and a team with `team` limits; `at(ms)` moves the clock. */
+function setup(team: Partial<LimitPolicyView>, key: Partial<LimitPolicyView> | null = null) {
+  let now = start;
+  const limiter = new Limiter(redis, { leaseTtlMs: 30_000, now: () => now });
+  const principal = testPrincipal({
+    teamId: `team_${randomBase32(8)}`,
+    policies: { key: key ? policy(key) : null, member: null, team: policy(team) },
+  });
+  return {
+    limiter,
+    at(ms: number) {
+      now = start + ms;
+    },
+    plan: (estimate: RequestEstimate) => planLimits(principal, estimate, now, namespace),
+    async admit(estimate: RequestEstimate = { inputTokens: 10, outputTokens: 10 }) {
+      const plan = planLimits(principal, estimate, now, namespace);
+      return { plan, result: await limiter.admit(plan) };
+    },
+  };
+}
+
+function admitted(result: AdmitResult) {
+  if (result.outcome !== "admitted") throw new Error(`expected an admission, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function remaining(result: AdmitResult, name: string) {
+  return admitted(result).states.find((state) => state.limit.name === name)?.remaining;
+}
+
+describe("Limiter windows", () => {
+  it("admit at most the limit within any 60 s, and a refusal waits exactly for the oldest to age out", async () => {
+    const t = setup({ requestsPerMinute: 3 });
+    for (const ms of [0, 10_000, 20_000]) {
+      t.at(ms);
+      expect((await t.admit()).result.outcome).toBe("admitted");
+    }
+    t.at(30_000);
+    const refused = (await t.admit()).result;
+    expect(refused).toMatchObject({
+      outcome: "denied",
+      retryAfterMs: 30_000,
+      limit: { name: "team.requests_per_minute" },
+    });
+    t.at(59_999);
+    expect((await t.admit()).result.outcome).toBe("denied");
+    t.at(60_000);
+    const again = (await t.admit()).result;
+    expect(remaining(again, "team.requests_per_minute")).toBe(0);
+    // The reset header's time: when the window is wholly free again, once this admission has left it.
+    expect(admitted(again).states[0]?.resetAtMs).toBe(start + 120_000);
+  });
+
+  it("settlement replaces a token reservation by what was used, and the refund is admissible at once", async () => {
+    const t = setup({ inputTokensPerMinute: 1_000, outputTokensPerMinute: 500 });
+    const first = await t.admit({ inputTokens: 800, outputTokens: 400 });
+    expect(remaining(first.result, "team.input_tokens_per_minute")).toBe(200);
+    expect(remaining(first.result, "team.output_tokens_per_minute")).toBe(100);
+    t.at(5_000);
+    const second = await t.admit({ inputTokens: 800, outputTokens: 10 });
+    expect(second.result).toMatchObject({
+      outcome: "denied",
+      limit: { name: "team.input_tokens_per_minute" },
+      retryAfterMs: 55_000,
+      state: { remaining: 200 },
+    });
+    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 100, output: 50, total: 150 });
+    const third = await t.admit({ inputTokens: 800, outputTokens: 10 });
+    expect(remaining(third.result, "team.input_tokens_per_minute")).toBe(100);
+    expect(remaining(third.result, "team.output_tokens_per_minute")).toBe(440);
+    // The settled request keeps its admission time: it leaves the window at 60 s (800 of the third
+    // remain), the third at 65 s (100 of the fourth remain).
+    t.at(60_000);
+    const fourth = await t.admit({ inputTokens: 100, outputTokens: 1 });
+    expect(remaining(fourth.result, "team.input_tokens_per_minute")).toBe(100);
+    t.at(65_000);
+    const fifth = await t.admit({ inputTokens: 1, outputTokens: 1 });
+    expect(remaining(fifth.result, "team.input_tokens_per_minute")).toBe(899);
+  });
+
+  it("a settlement that comes after its admission aged out changes nothing", async () => {
+    const t = setup({ inputTokensPerMinute: 1_000 });
+    const first = await t.admit({ inputTokens: 600, outputTokens: 1 });
+    t.at(61_000);
+    const second = await t.admit({ inputTokens: 300, outputTokens: 1 });
+    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 900, output: 1, total: 901 });
+    const third = await t.admit({ inputTokens: 1, outputTokens: 1 });
+    expect(remaining(second.result, "team.input_tokens_per_minute")).toBe(700);
+    expect(remaining(third.result, "team.input_tokens_per_minute")).toBe(699);
+  });
+
+  it("recounts a window from its log when its sums are gone", async () => {
+    const t = setup({ requestsPerMinute: 10, inputTokensPerMinute: 1_000 });
+    await t.admit({ inputTokens: 100, outputTokens: 1 });
+    await t.admit({ inputTokens: 200, outputTokens: 1 });
+    const [plan] = t.plan({ inputTokens: 1, outputTokens: 1 });
+    await redis.del(`${plan?.key}:sum`);
+    const next = (await t.admit({ inputTokens: 300, outputTokens: 1 })).result;
+    expect(remaining(next, "team.requests_per_minute")).toBe(7);
+    expect(remaining(next, "team.input_tokens_per_minute")).toBe(400);
+  });
+
+  it("sums that still count aged admissions never refuse: a refusal first takes out what aged", async () => {
+    const t = setup({ requestsPerMinute: 2 });
+    for (const ms of [0, 500]) {
+      t.at(ms);
+      expect((await t.admit()).result.outcome).toBe("admitted");
+    }
+    // Both at the exact limit once the one before has just aged out, however recently sums were aged.
+    for (const ms of [60_200, 60_600]) {
+      t.at(ms);
+      expect(remaining((await t.admit()).result, "team.requests_per_minute")).toBe(0);
+    }
+    t.at(60_700);
+    expect((await t.admit()).result).toMatchObject({ outcome: "denied", retryAfterMs: 59_500 });
+  });
+
+  it("a window's log and sums expire together, also when they were rebuilt for a refusal", async () => {
+    const t = setup({ requestsPerMinute: 1 });
+    await t.admit();
+    const [limit] = t.plan({ inputTokens: 1, outputTokens: 1 });
+    const key = limit?.key as string;
+    const [logTtl, sumTtl] = await Promise.all([redis.pttl(key), redis.pttl(`${key}:sum`)]);
+    expect(logTtl).toBeGreaterThan(100_000);
+    expect(Math.abs(logTtl - sumTtl)).toBeLessThan(1_000);
+    await redis.del(`${key}:sum`);
+    expect((await t.admit()).result.outcome).toBe("denied");
+    expect(await redis.pttl(`${key}:sum`)).toBeGreaterThan(100_000);
+  });
+
+  it("checks every scope before taking anything: a refusal by the team leaves the key's window untouched", async () => {
+    const t = setup({ requestsPerMinute: 1 }, { requestsPerMinute: 5 });
+    expect(remaining((await t.admit()).result, "key.requests_per_minute")).toBe(4);
+    expect((await t.admit()).result).toMatchObject({ outcome: "denied", limit: { name: "team.requests_per_minute" } });
+    t.at(60_000);
+    expect(remaining((await t.admit()).result, "key.requests_per_minute")).toBe(4);
+  });
+});
+
+describe("Limiter budgets and leases", () => {
+  it("a budget counts reservations, refunds on settlement, and refuses until the period ends", async () => {
+    const t = setup({ totalTokensPerDay: 1_000, outputTokensPerDay: 900 });
+    const first = await t.admit({ inputTokens: 100, outputTokens: 800 });
+    expect(remaining(first.result, "team.total_tokens_per_day")).toBe(100);
+    expect(remaining(first.result, "team.output_tokens_per_day")).toBe(100);
+    const refused = (await t.admit({ inputTokens: 100, outputTokens: 100 })).result;
+    expect(refused).toMatchObject({
+      outcome: "denied",
+      limit: { name: "team.total_tokens_per_day" },
+      retryAfterMs: 14 * 3_600_000,
+    });
+    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 100, output: 50, total: 150 });
+    const second = (await t.admit({ inputTokens: 100, outputTokens: 100 })).result;
+    expect(remaining(second, "team.total_tokens_per_day")).toBe(650);
+    expect(remaining(second, "team.output_tokens_per_day")).toBe(750);
+    // More than the whole budget can never fit: no retry time.
+    expect((await t.admit({ inputTokens: 2_000, outputTokens: 1 })).result).toMatchObject({
+      outcome: "denied",
+      retryAfterMs: null,
+    });
+    t.at(14 * 3_600_000);
+    expect(remaining((await t.admit({ inputTokens: 1, outputTokens: 1 })).result, "team.total_tokens_per_day")).toBe(
+      998,
+    );
+  });
+
+  it("a lease holds a concurrency slot until settlement", async () => {
+    const t = setup({ maxConcurrentRequests: 1 });
+    const first = await t.admit();
+    expect((await t.admit()).result).toMatchObject({ outcome: "denied", retryAfterMs: 1_000 });
+    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 1, output: 1, total: 2 });
+    expect(remaining((await t.admit()).result, "team.max_concurrent_requests")).toBe(0);
+    t.limiter.close();
+  });
+
+  it("a lease nobody renews expires", async () => {
+    const t = setup({ maxConcurrentRequests: 1 });
+    await t.admit();
+    t.limiter.close();
+    t.at(29_999);
+    expect((await t.admit()).result.outcome).toBe("denied");
+    t.at(30_001);
+    expect((await t.admit()).result.outcome).toBe("admitted");
+  });
+});
