@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./create-logger.ts";
+import { batchedStdout, createLogger } from "./create-logger.ts";
 
 describe("createLogger", () => {
   it("writes one JSON object per line with the fields at the top level", () => {
@@ -18,5 +19,51 @@ describe("createLogger", () => {
       error: "ECONNREFUSED",
     });
     expect(new Date(entry.time).toISOString()).toBe(entry.time);
+  });
+});
+
+describe("batchedStdout", () => {
+  it("writes the lines of one turn in one write, in order, before the next turn", async () => {
+    const writes: string[] = [];
+    const write = batchedStdout({ write: (text: string) => writes.push(text) });
+    write("a\n");
+    write("b\n");
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(["a\nb\n"]);
+    write("c\n");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(["a\nb\n", "c\n"]);
+  });
+
+  it("writes at once past 64 KiB", () => {
+    const writes: string[] = [];
+    const write = batchedStdout({ write: (text: string) => writes.push(text) });
+    const line = `${"x".repeat(1023)}\n`;
+    for (let i = 0; i < 64; i++) write(line);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toHaveLength(65_536);
+  });
+});
+
+describe("batchedStdout on exit", () => {
+  it("writes what is pending when the process dies of an uncaught error", () => {
+    const script = [
+      `import { createLogger } from ${JSON.stringify(new URL("./create-logger.ts", import.meta.url).pathname)};`,
+      `const log = createLogger("test");`,
+      `log.info("first"); log.error("last words");`,
+      `throw new Error("boom");`,
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      cwd: new URL(".", import.meta.url).pathname,
+    });
+    expect(result.status).toBe(1);
+    expect(
+      result.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).msg),
+    ).toEqual(["first", "last words"]);
   });
 });
