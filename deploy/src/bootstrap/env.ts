@@ -19,6 +19,8 @@ export interface BootstrapConfig {
   adminToken: string | null;
   /** A deployment of the built-in model kept as described (name, driver, replicas, spec). */
   modelDeployment: ModelDeploymentConfig | null;
+  /** How long to wait for the database to answer (or, with --wait-for-schema, to be migrated). */
+  waitTimeoutMs: number;
 }
 
 export interface ModelDeploymentConfig {
@@ -59,6 +61,11 @@ const bootstrapEnvSchema = z
     PERIMETER_ADMIN_PASSWORD: secretVar(12).optional(),
     PERIMETER_ADMIN_TOKEN: secretVar(1).optional(),
     PERIMETER_MODEL_DEPLOYMENT: jsonVar(modelDeploymentSchema).optional(),
+    BOOTSTRAP_WAIT_TIMEOUT_MS: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of milliseconds")
+      .transform(Number)
+      .default(600_000),
   })
   .superRefine((env, check) => {
     // API keys are HMACs under a pepper derived from the secret: without it nothing can be seeded.
@@ -76,6 +83,7 @@ const bootstrapEnvSchema = z
         : null,
       adminToken: env.PERIMETER_ADMIN_TOKEN ?? null,
       modelDeployment: env.PERIMETER_MODEL_DEPLOYMENT ?? null,
+      waitTimeoutMs: env.BOOTSTRAP_WAIT_TIMEOUT_MS,
     }),
   );
 

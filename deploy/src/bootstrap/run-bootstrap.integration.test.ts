@@ -4,6 +4,7 @@ import { createScratchDatabase, type ScratchDatabase } from "@perimeter/db/scrat
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseBootstrapEnv } from "./env.ts";
 import { runBootstrap } from "./run-bootstrap.ts";
+import { pendingMigrations, waitForDatabase } from "./wait-for-schema.ts";
 
 const serverUrl = inject("postgresServerUrl");
 const databases: ScratchDatabase[] = [];
@@ -90,6 +91,33 @@ describe("runBootstrap", () => {
     const result = await runBootstrap(parsed.config, () => {});
     expect(result.organizationCreated).toBeNull();
     expect(result.migrations.applied.length).toBeGreaterThan(0);
+  });
+});
+
+describe("waitForDatabase", () => {
+  const quick = { timeoutMs: 0, intervalMs: 10 };
+
+  it("holds services back until every shipped migration is applied", async () => {
+    const url = await emptyDatabase();
+    const all = (await readMigrations()).map((m) => m.name);
+    expect(await pendingMigrations(url)).toEqual(all);
+    const lines: string[] = [];
+    expect(await waitForDatabase(url, { ...quick, until: "migrated", log: (l) => lines.push(l) })).toBe(false);
+    expect(lines).toEqual([expect.stringContaining(`waiting for ${all.length} migration(s)`)]);
+    expect(await waitForDatabase(url, { ...quick, until: "reachable", log: () => {} })).toBe(true);
+
+    const parsed = parseBootstrapEnv({ DATABASE_URL: url });
+    if (!parsed.ok) throw new Error(parsed.message);
+    await runBootstrap(parsed.config, () => {});
+    expect(await pendingMigrations(url)).toEqual([]);
+    expect(await waitForDatabase(url, { ...quick, until: "migrated", log: () => {} })).toBe(true);
+  });
+
+  it("gives up on a database that never answers, saying why", async () => {
+    const lines: string[] = [];
+    const unreachable = "postgresql://postgres@127.0.0.1:1/none";
+    expect(await waitForDatabase(unreachable, { ...quick, until: "reachable", log: (l) => lines.push(l) })).toBe(false);
+    expect(lines[0]).toMatch(/^waiting for the database: .*ECONNREFUSED/);
   });
 });
 

@@ -143,6 +143,7 @@ export const templateFunctions: Record<string, TemplateFunction> = {
   int: (value) => new GoInt(toInt(value)),
   add: (...values) => new GoInt(values.reduce<bigint>((sum, value) => sum + toInt(value), 0n)),
   list: (...values) => values,
+  first: (list) => (Array.isArray(list) ? list[0] : undefined),
   dict: (...pairs) => {
     const result: Record<string, unknown> = {};
     for (let i = 0; i < pairs.length; i += 2) result[text(pairs[i], "dict")] = pairs[i + 1];
