@@ -35,6 +35,8 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/ro
 COPY --from=prune /pruned/full/ ./
 COPY tsconfig.base.json ./
 COPY scripts/prisma-generate.mjs scripts/
+# `next build` type-checks with the root tsconfig, which lists this declaration file.
+COPY scripts/vitest-context.d.ts scripts/
 RUN cd prisma && node ../scripts/prisma-generate.mjs
 RUN cd web && node ../node_modules/next/dist/bin/next build && rm -rf .next/cache
 
