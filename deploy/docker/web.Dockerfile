@@ -52,6 +52,9 @@ COPY tsconfig.base.json ./
 COPY --from=build /app/prisma/src/generated/ ./prisma/src/generated/
 COPY --from=build /app/web/.next/ ./web/.next/
 COPY deploy/docker/healthcheck.mjs /usr/local/lib/perimeter/healthcheck.mjs
+# Owned by the service user, like the worker's: a named volume shared by both takes the ownership of
+# whichever image mounts it first.
+RUN mkdir -p /var/lib/perimeter/exports && chown node:node /var/lib/perimeter/exports
 USER node
 WORKDIR /app/web
 EXPOSE 3000

@@ -195,6 +195,11 @@ describe.each(Object.entries(valueSets))("chart rendered with %s values", (_name
         expect(container.securityContext?.capabilities?.drop, container.name).toEqual(["ALL"]);
         expect(container.resources?.requests, `${container.name} resources`).toBeDefined();
       }
+      if (workload.kind !== "StatefulSet") {
+        // Perimeter's pods (not the bundled Postgres/Redis): Service links would add <SERVICE>_PORT=tcp://…
+        // variables next to the ones the services parse.
+        expect(spec.enableServiceLinks, workload.metadata.name).toBe(false);
+      }
       // Only the worker talks to the Kubernetes API (its deployment driver).
       expect(spec.automountServiceAccountToken, workload.metadata.name).toBe(componentOf(workload) === "worker");
     }
