@@ -286,6 +286,9 @@ describe("chart options", () => {
     expect(() => render({ secrets: { perimeterSecret: secret } })).toThrow(/postgresql\.password is required/);
     expect(() => render({ ...production, database: { url: "" } })).toThrow(/database\.url is required/);
     expect(() => render({ ...evaluation, ingress: { enabled: true } })).toThrow(/ingress\.web\.host is required/);
+    expect(() => render({ ...evaluation, worker: { replicas: 2 } })).toThrow(
+      /needs exports\.persistence\.accessMode ReadWriteMany/,
+    );
   });
 
   it("tells developers the gateway's public URL behind the ingress", () => {

@@ -205,10 +205,7 @@ function parsePipeline(file: string, action: RawAction, tokens: Token[], allowDe
   const pipeline: Pipeline = { variables: [], assign: null, commands: [], line: action.line };
   let index = 0;
   const declarationEnd = tokens.findIndex((t) => t.kind === "punct" && (t.value === ":=" || t.value === "="));
-  if (
-    declarationEnd !== -1 &&
-    tokens.slice(0, declarationEnd).every((t) => t.kind === "operand" || t.kind === "punct")
-  ) {
+  if (declarationEnd !== -1) {
     const head = tokens.slice(0, declarationEnd);
     const names = head.filter((_, n) => n % 2 === 0);
     const commas = head.filter((_, n) => n % 2 === 1);
