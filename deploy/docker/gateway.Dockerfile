@@ -13,6 +13,7 @@ RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
     npx --yes turbo@2.11.11 prune @perimeter/gateway --docker --out-dir /pruned
 
 # Production dependencies only. No install scripts: nothing here needs one, and some would download.
+# tsx runs the TypeScript entry points, so the build stops here if the lockfile no longer provides it.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY --from=prune /pruned/json/ ./
@@ -30,6 +31,7 @@ COPY --from=prune /pruned/json/ ./
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY --from=prune /pruned/full/ ./
+# turbo prune leaves out the root tsconfig that every workspace's tsconfig extends; tsx and Prisma read it.
 COPY tsconfig.base.json ./
 COPY scripts/prisma-generate.mjs scripts/
 RUN cd prisma && node ../scripts/prisma-generate.mjs

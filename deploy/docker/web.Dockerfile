@@ -33,6 +33,7 @@ COPY --from=prune /pruned/json/ ./
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY --from=prune /pruned/full/ ./
+# turbo prune leaves out the root tsconfig that every workspace's tsconfig extends; tsx and Prisma read it.
 COPY tsconfig.base.json ./
 COPY scripts/prisma-generate.mjs scripts/
 # `next build` type-checks with the root tsconfig, which lists this declaration file.
