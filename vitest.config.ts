@@ -14,6 +14,7 @@ const workspaces = [
   "gateway",
   "worker",
   "web",
+  "deploy",
 ];
 
 export default defineConfig({
