@@ -153,8 +153,12 @@ export function createServices(config: GatewayConfig, log: Logger): GatewayServi
 /** Flushes what is buffered and releases every client; safe to call when a dependency is already unreachable. */
 export async function closeServices(services: GatewayServices): Promise<void> {
   const { redis, subscriber, db, upstream } = services;
-  services.limiter.close();
-  await Promise.allSettled([services.meter.close(), services.keyUse.close(), services.router.close()]);
+  await Promise.allSettled([
+    services.limiter.close(),
+    services.meter.close(),
+    services.keyUse.close(),
+    services.router.close(),
+  ]);
   await Promise.allSettled([
     // QUIT waits for a reply, which never comes from a Redis that is down; then just drop the socket.
     redis.status === "ready" ? redis.quit() : Promise.resolve(redis.disconnect()),

@@ -108,7 +108,7 @@ describe("Limiter windows", () => {
       retryAfterMs: 55_000,
       state: { remaining: 200 },
     });
-    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 100, output: 50, total: 150 });
+    await t.limiter.settle(admitted(first.result).admission, { input: 100, output: 50, total: 150 });
     const third = await t.admit({ inputTokens: 800, outputTokens: 10 });
     expect(remaining(third.result, "team.input_tokens_per_minute")).toBe(100);
     expect(remaining(third.result, "team.output_tokens_per_minute")).toBe(440);
@@ -127,7 +127,7 @@ describe("Limiter windows", () => {
     const first = await t.admit({ inputTokens: 600, outputTokens: 1 });
     t.at(61_000);
     const second = await t.admit({ inputTokens: 300, outputTokens: 1 });
-    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 900, output: 1, total: 901 });
+    await t.limiter.settle(admitted(first.result).admission, { input: 900, output: 1, total: 901 });
     const third = await t.admit({ inputTokens: 1, outputTokens: 1 });
     expect(remaining(second.result, "team.input_tokens_per_minute")).toBe(700);
     expect(remaining(third.result, "team.input_tokens_per_minute")).toBe(699);
@@ -181,6 +181,45 @@ describe("Limiter windows", () => {
   });
 });
 
+describe("Limiter settlement batches", () => {
+  it("settles many requests of several teams in one turn, each exactly", async () => {
+    const limiter = new Limiter(redis, { leaseTtlMs: 30_000, now: () => start });
+    const teams = [0, 1].map(() =>
+      testPrincipal({
+        teamId: `team_${randomBase32(8)}`,
+        policies: {
+          key: null,
+          member: null,
+          team: policy({ inputTokensPerMinute: 10_000, maxConcurrentRequests: 50, totalTokensPerDay: 100_000 }),
+        },
+      }),
+    );
+    const estimate = { inputTokens: 300, outputTokens: 200 };
+    const admitted = [];
+    for (const principal of teams) {
+      for (let n = 0; n < 20; n++) {
+        const plan = planLimits(principal, estimate, start, namespace);
+        const result = await limiter.admit(plan);
+        if (result.outcome !== "admitted") throw new Error("not admitted");
+        admitted.push({ plan, admission: result.admission });
+      }
+    }
+    // All forty in one turn of the event loop: one write per team.
+    await Promise.all(
+      admitted.map(({ admission }) => limiter.settle(admission, { input: 100, output: 50, total: 150 })),
+    );
+    for (const principal of teams) {
+      const plan = planLimits(principal, { inputTokens: 1, outputTokens: 1 }, start, namespace);
+      const next = await limiter.admit(plan);
+      expect(remaining(next, "team.input_tokens_per_minute")).toBe(10_000 - 20 * 100 - 1);
+      expect(remaining(next, "team.total_tokens_per_day")).toBe(100_000 - 20 * 150 - 2);
+      // Every lease was released: only this request's is held.
+      expect(remaining(next, "team.max_concurrent_requests")).toBe(49);
+    }
+    await limiter.close();
+  });
+});
+
 describe("Limiter budgets and leases", () => {
   it("a budget counts reservations, refunds on settlement, and refuses until the period ends", async () => {
     const t = setup({ totalTokensPerDay: 1_000, outputTokensPerDay: 900 });
@@ -193,7 +232,7 @@ describe("Limiter budgets and leases", () => {
       limit: { name: "team.total_tokens_per_day" },
       retryAfterMs: 14 * 3_600_000,
     });
-    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 100, output: 50, total: 150 });
+    await t.limiter.settle(admitted(first.result).admission, { input: 100, output: 50, total: 150 });
     const second = (await t.admit({ inputTokens: 100, outputTokens: 100 })).result;
     expect(remaining(second, "team.total_tokens_per_day")).toBe(650);
     expect(remaining(second, "team.output_tokens_per_day")).toBe(750);
@@ -212,15 +251,15 @@ describe("Limiter budgets and leases", () => {
     const t = setup({ maxConcurrentRequests: 1 });
     const first = await t.admit();
     expect((await t.admit()).result).toMatchObject({ outcome: "denied", retryAfterMs: 1_000 });
-    await t.limiter.settle(first.plan, admitted(first.result).admission, { input: 1, output: 1, total: 2 });
+    await t.limiter.settle(admitted(first.result).admission, { input: 1, output: 1, total: 2 });
     expect(remaining((await t.admit()).result, "team.max_concurrent_requests")).toBe(0);
-    t.limiter.close();
+    await t.limiter.close();
   });
 
   it("a lease nobody renews expires", async () => {
     const t = setup({ maxConcurrentRequests: 1 });
     await t.admit();
-    t.limiter.close();
+    await t.limiter.close();
     t.at(29_999);
     expect((await t.admit()).result.outcome).toBe("denied");
     t.at(30_001);

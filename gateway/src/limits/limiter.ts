@@ -1,13 +1,13 @@
 import { randomBase32 } from "@perimeter/db";
 import type { Redis } from "ioredis";
 import type { LimitMeasure, PlannedLimit } from "./limit-plan.ts";
-import { admitScript, settleScript } from "./scripts.ts";
+import { admitScript, agingMs, settleScript } from "./scripts.ts";
 
 /** The state of one limit after admission, for the `anthropic-ratelimit-*` headers. */
 export interface LimitState {
   limit: PlannedLimit;
   remaining: number;
-  /** When the limit frees up (oldest admission leaves the window, budget period ends), epoch ms; none for leases. */
+  /** When the limit is fully replenished (a window empties, a budget period ends), epoch ms; none for leases. */
   resetAtMs?: number;
 }
 
@@ -16,10 +16,14 @@ export type AdmitResult =
   | { outcome: "denied"; limit: PlannedLimit; retryAfterMs: number | null; state: LimitState }
   | { outcome: "unavailable"; error: string };
 
-/** What settlement needs of an admission: its lease, and its time (where its reservation sits in windows). */
+/**
+ * What settlement needs of an admission: its lease, its time (where its reservation sits in windows), and
+ * the plan's stores as admission laid them out.
+ */
 export interface Admission {
   lease: string;
   atMs: number;
+  stores: readonly LimitStore[];
 }
 
 /** What a finished request really used: uncached input, output, and their sum. */
@@ -28,6 +32,8 @@ export type ActualUse = Record<Exclude<LimitMeasure, "concurrent" | "requests">,
 const windowMs = 60_000;
 /** A budget period's counter outlives the period by a day (a late settlement still finds it). */
 const budgetGraceMs = 86_400_000;
+/** The most requests one settlement call carries, so no script holds Redis long. */
+const maxSettleBatch = 200;
 
 interface LimitScripts {
   perimeterAdmit(numKeys: number, ...args: string[]): Promise<number[]>;
@@ -42,7 +48,7 @@ export interface LimiterOptions {
 
 /**
  * Admission control over Redis: one script call admits or refuses a request against all its limits at
- * once (`scripts.ts`); one call settles it. Requests in flight keep their concurrency leases alive by renewal, so a
+ * once (`scripts.ts`); settlements go in batches, one call per team and turn of the event loop. Requests in flight keep their concurrency leases alive by renewal, so a
  * gateway that dies holds no slot longer than `leaseTtlMs`.
  */
 export class Limiter {
@@ -50,6 +56,9 @@ export class Limiter {
   private readonly inFlight = new Map<string, string[]>();
   private readonly renewTimer: NodeJS.Timeout;
   private readonly now: () => number;
+  /** Settlements waiting for their batch's script call, by team hash tag. */
+  private readonly batches = new Map<string, SettleBatch>();
+  private flushScheduled = false;
 
   constructor(
     redis: Redis,
@@ -66,9 +75,9 @@ export class Limiter {
   /** Admits (and reserves) or refuses a request; `unavailable` when Redis could not answer. */
   async admit(plan: PlannedLimit[]): Promise<AdmitResult> {
     const now = this.now();
-    const admission = { lease: randomBase32(16), atMs: now };
-    if (plan.length === 0) return { outcome: "admitted", admission, states: [] };
     const { stores, keys } = storesOf(plan);
+    const admission: Admission = { lease: randomBase32(16), atMs: now, stores };
+    if (plan.length === 0) return { outcome: "admitted", admission, states: [] };
     const leaseUntil = now + this.options.leaseTtlMs;
     const args = [
       String(now),
@@ -76,6 +85,7 @@ export class Limiter {
       admission.lease,
       String(leaseUntil),
       String(leaseUntil + windowMs),
+      String(now + agingMs),
     ];
     for (const store of stores) {
       if (store.kind === "concurrency") {
@@ -122,20 +132,27 @@ export class Limiter {
   }
 
   /**
-   * Replaces each reservation by what the request used and releases its lease. Failures are reported,
-   * not thrown: an unsettled reservation stays counted (the safe side) and the lease expires by itself.
+   * Replaces each reservation by what the request used and releases its lease. Settlements are sent in
+   * batches, one script call per team and turn of the event loop (at most `maxSettleBatch` requests each);
+   * the promise resolves once the request's batch is written. Failures are reported, not thrown at the
+   * caller's request: an unsettled reservation stays counted (the safe side) and the lease expires by itself.
    */
-  async settle(plan: PlannedLimit[], admission: Admission, used: ActualUse): Promise<void> {
+  settle(admission: Admission, used: ActualUse): Promise<void> {
     this.inFlight.delete(admission.lease);
-    if (plan.length === 0) return;
+    const first = admission.stores[0];
+    if (!first) return Promise.resolve();
+    const tag = first.key.slice(first.key.indexOf("{"), first.key.indexOf("}") + 1);
+    let batch = this.batches.get(tag);
+    if (!batch) {
+      batch = { keys: [], index: new Map(), args: [], requests: 0, waiters: [] };
+      this.batches.set(tag, batch);
+    }
+    const before = batch.args.length;
     // An admission that already left its windows no longer counts there either way.
     const inWindows = admission.atMs > this.now() - windowMs;
-    const keys: string[] = [];
-    const args = [admission.lease, String(admission.atMs)];
-    for (const store of storesOf(plan).stores) {
+    for (const store of admission.stores) {
       if (store.kind === "concurrency") {
-        keys.push(store.key);
-        args.push("c");
+        batch.args.push(`c,${indexOf(batch, store.key, false)},${admission.lease}`);
         continue;
       }
       if (store.kind === "window" && !inWindows) continue;
@@ -146,19 +163,44 @@ export class Limiter {
       if (delta.every((d) => d === 0)) continue;
       const difference = delta.join(",");
       if (store.kind === "window") {
-        keys.push(store.key, `${store.key}:sum`);
-        args.push(difference, `${difference}|${admission.lease}:settled`);
+        const k = indexOf(batch, store.key, true);
+        batch.args.push(`w,${k},${admission.atMs},${difference}`, `${difference}|${admission.lease}:settled`);
       } else {
-        keys.push(store.key);
-        args.push(difference, "b");
+        batch.args.push(`b,${indexOf(batch, store.key, false)},${difference}`);
       }
     }
-    if (keys.length > 0) await this.redis.perimeterSettle(keys.length, ...keys, ...args);
+    if (batch.args.length === before) return Promise.resolve();
+    batch.requests++;
+    const written = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (batch.requests >= maxSettleBatch) this.flush(tag);
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAll());
+    }
+    return written;
   }
 
-  /** Stops renewing leases (they then expire on their own). */
-  close(): void {
+  /** Stops renewing leases (they then expire on their own) and writes the settlements still pending. */
+  async close(): Promise<void> {
     clearInterval(this.renewTimer);
+    await this.flushAll();
+  }
+
+  private async flushAll(): Promise<void> {
+    this.flushScheduled = false;
+    await Promise.all([...this.batches.keys()].map((tag) => this.flush(tag)));
+  }
+
+  private async flush(tag: string): Promise<void> {
+    const batch = this.batches.get(tag);
+    if (!batch) return;
+    this.batches.delete(tag);
+    try {
+      await this.redis.perimeterSettle(batch.keys.length, ...batch.keys, ...batch.args);
+      for (const waiter of batch.waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of batch.waiters) waiter.reject(error as Error);
+    }
   }
 
   private renew(): void {
@@ -171,8 +213,29 @@ export class Limiter {
   }
 }
 
+/** The settlements of one team waiting to be written together. */
+interface SettleBatch {
+  keys: string[];
+  /** 1-based index of each key in `keys`. */
+  index: Map<string, number>;
+  args: string[];
+  requests: number;
+  waiters: { resolve: () => void; reject: (error: Error) => void }[];
+}
+
+/** A store's index in a batch's KEYS; a window's log comes with its sum key right after it. */
+function indexOf(batch: SettleBatch, key: string, window: boolean): number {
+  let index = batch.index.get(key);
+  if (index === undefined) {
+    index = batch.keys.push(key);
+    batch.index.set(key, index);
+    if (window) batch.keys.push(`${key}:sum`);
+  }
+  return index;
+}
+
 /** One store of the scripts (`scripts.ts`): the limits of a plan that share a Redis key, by slot. */
-interface Store {
+export interface LimitStore {
   kind: PlannedLimit["kind"];
   key: string;
   members: (PlannedLimit | undefined)[];
@@ -183,9 +246,9 @@ interface Store {
 }
 
 /** A plan's stores in first-seen order, and the KEYS the scripts read (a window's sum key after its log). */
-function storesOf(plan: readonly PlannedLimit[]): { stores: Store[]; keys: string[] } {
-  const byKey = new Map<string, Store>();
-  const stores: Store[] = [];
+function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: string[] } {
+  const byKey = new Map<string, LimitStore>();
+  const stores: LimitStore[] = [];
   const keys: string[] = [];
   for (const limit of plan) {
     let store = byKey.get(limit.key);

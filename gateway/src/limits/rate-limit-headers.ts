@@ -1,40 +1,52 @@
 import type { LimitState } from "./limiter.ts";
 
-type Category = "requests" | "input-tokens" | "output-tokens" | "tokens";
+const categories = ["requests", "input-tokens", "output-tokens", "tokens"] as const;
 
-function categoriesOf(state: LimitState): Category[] {
-  const { kind, measure } = state.limit;
-  if (kind === "concurrency") return [];
-  if (measure === "requests") return ["requests"];
-  const categories: Category[] = ["tokens"];
-  if (kind === "window" && measure === "input") categories.push("input-tokens");
-  if (kind === "window" && measure === "output") categories.push("output-tokens");
-  return categories;
+// Reset times repeat (a budget's for its whole period, a window's within a millisecond): format each once.
+const isoCache = new Map<number, string>();
+function iso(ms: number): string {
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= 256) isoCache.clear();
+    text = new Date(ms).toISOString();
+    isoCache.set(ms, text);
+  }
+  return text;
 }
 
 /**
  * Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`
  * headers (api/rate-limits) for the tightest applicable limit of each kind: the one with the least left,
  * which is the first this client will run into. `tokens-*` is the tightest of every token limit, budgets included. `reset` is RFC 3339: when
- * the window's oldest admission ages out, or when the budget period ends. Kinds without a limit get no
+ * the limit is fully replenished (a window once this request has left it; a budget when its period ends). Kinds without a limit get no
  * headers. Pure.
  */
 export function rateLimitHeaders(states: readonly LimitState[]): Record<string, string> {
-  const tightest = new Map<Category, LimitState>();
+  // The tightest state of each category, in the order of `categories`.
+  const tightest: (LimitState | undefined)[] = [undefined, undefined, undefined, undefined];
+  const consider = (index: number, state: LimitState) => {
+    const current = tightest[index];
+    if (!current || state.remaining < current.remaining) tightest[index] = state;
+  };
   for (const state of states) {
-    for (const category of categoriesOf(state)) {
-      const current = tightest.get(category);
-      if (!current || state.remaining < current.remaining) {
-        tightest.set(category, state);
-      }
+    const { kind, measure } = state.limit;
+    if (kind === "concurrency") continue;
+    if (measure === "requests") {
+      consider(0, state);
+      continue;
     }
+    if (kind === "window" && measure === "input") consider(1, state);
+    if (kind === "window" && measure === "output") consider(2, state);
+    consider(3, state);
   }
   const headers: Record<string, string> = {};
-  for (const [category, state] of tightest) {
-    const prefix = `anthropic-ratelimit-${category}`;
+  for (let i = 0; i < categories.length; i++) {
+    const state = tightest[i];
+    if (!state) continue;
+    const prefix = `anthropic-ratelimit-${categories[i]}`;
     headers[`${prefix}-limit`] = String(state.limit.limit);
     headers[`${prefix}-remaining`] = String(Math.max(0, Math.floor(state.remaining)));
-    if (state.resetAtMs !== undefined) headers[`${prefix}-reset`] = new Date(state.resetAtMs).toISOString();
+    if (state.resetAtMs !== undefined) headers[`${prefix}-reset`] = iso(state.resetAtMs);
   }
   return headers;
 }

@@ -3,29 +3,30 @@
 //
 // The limits of one scope (a key, a membership, a team) share their state, one store per kind:
 // - per-minute windows: one sorted set, the log of the last minute's admissions, each member
-//   `<requests>,<input>,<output>|<lease>` scored by its time, and beside it (`<key>:sum`) the running sums
-//   `r,i,o,<next aging>`. No more than `limit` requests (or tokens) are ever admitted within any 60 s, and
-//   a refusal knows exactly when enough will have aged out. Admissions older than a minute leave the sums
-//   at most once a second, and always before a refusal: sums that still count them are only ever too
-//   high, so a request they admit is admitted by the exact count too;
+//   `<requests>,<input>,<output>|<lease>` scored by its time, and beside it (`<key>:sum`) a hash of the
+//   running sums `r`, `i`, `o` and `next`, when they next drop what aged out. No more than `limit`
+//   requests (or tokens) are ever admitted within any 60 s, and a refusal knows exactly when enough will
+//   have aged out. Admissions older than a minute leave the sums at most once a second, and always before
+//   a refusal: sums that still count them are only ever too high, so a request they admit is admitted by
+//   the exact count too;
 // - concurrency: a sorted set of leases scored by expiry, so a gateway that dies without releasing its
 //   leases frees them when they expire (expired ones are swept before a refusal);
-// - each budget period: a counter `input,output,total` of tokens used (and reserved), expiring a day after
-//   the period ends.
+// - each budget period: a hash of tokens used (and reserved), `i`, `o`, `t`, expiring a day after the
+//   period ends.
 //
-// Lua in Redis is interpreted and every value it turns into a string costs about as much as a command,
-// so the caller hands over ready-made strings (times, members, expiry times) and the scripts only
-// compare and add.
+// Lua in Redis is interpreted, and turning a number into a string costs it about as much as a command:
+// the caller hands over ready-made strings (times, members, amounts, expiry times), counters are added to
+// with HINCRBY, and the scripts only compare.
 
 const windowMs = 60_000;
 /** How often a busy window's sums drop what aged out (a refusal always does it first). */
-const agingMs = 1_000;
+export const agingMs = 1_000;
 
 /**
  * Checks every limit first and takes nothing unless all pass.
  *
  * KEYS: each store's key in order, a window's sum key right after its log. ARGV: now, now − 60 s, lease
- * id, lease expiry, when the lease set may expire (ms, as strings), then per store:
+ * id, lease expiry, when the lease set may expire, now + `agingMs` (ms, as strings), then per store:
  * - window: `w,<limit r>,<limit i>,<limit o>,<amount r>,<amount i>,<amount o>` (limit -1: none) and its
  *   member `<amount r>,<amount i>,<amount o>|<lease>`;
  * - concurrency: `c,<limit>`;
@@ -39,30 +40,21 @@ const agingMs = 1_000;
 export const admitScript = `
 local now = tonumber(ARGV[1])
 local cutoff = ARGV[2]
-local spec = '^(%a),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+)$'
+local W, C = 119, 99 -- string.byte('w'), string.byte('c')
+local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
 
--- Takes the members a minute old or older out of a window's log, and their amounts out of its sums.
-local function age(set, used)
+-- Takes the members a minute old or older out of a window's log; returns their amounts.
+local function age(set)
+  local f1, f2, f3 = 0, 0, 0
   local old = redis.call('ZRANGEBYSCORE', set, '-inf', cutoff)
   if #old > 0 then
     redis.call('ZREMRANGEBYSCORE', set, '-inf', cutoff)
     for _, member in ipairs(old) do
       local a, b, c = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
-      used[1], used[2], used[3] = used[1] - a, used[2] - b, used[3] - c
+      f1, f2, f3 = f1 + a, f2 + b, f3 + c
     end
   end
-end
-
--- Writes a window's sums. Whenever it ages, its log and sums get the same new expiry, so the sums never
--- outlive the log they count.
-local function saveSums(store, r, n, o)
-  local text = r .. ',' .. n .. ',' .. o .. ',' .. store.nextAging
-  if store.aged then
-    redis.call('SET', store.sum, text, 'PX', '${windowMs * 2}')
-    redis.call('PEXPIRE', store.key, '${windowMs * 2}')
-  else
-    redis.call('SET', store.sum, text, 'KEEPTTL')
-  end
+  return f1, f2, f3
 end
 
 -- How long until enough of a window's oldest admissions have aged out for slot s to take amount.
@@ -80,147 +72,179 @@ local function wait(set, s, used, amount, limit)
   end
 end
 
--- The first of a store's slots that the request does not fit in, or nil.
-local function over(store, used)
-  for s = 1, 3 do
-    local limit = store.limits[s]
-    if limit >= 0 and used[s] + store.amounts[s] > limit then return s end
-  end
-end
-
-local stores = {}
-local k, a = 1, 6
+-- Per store i: its kind, first KEYS index and ARGV index; per slot 3i-2..3i: limit, amount (and the
+-- amount as given, to add without turning a number back into a string), used.
+local kind, keyAt, argAt, L, M, A, U, aged = {}, {}, {}, {}, {}, {}, {}, {}
+local n, k, a = 0, 1, 7
 while ARGV[a] do
-  local kind = string.sub(ARGV[a], 1, 1)
-  local store = {key = KEYS[k], kind = kind}
-  if kind == 'c' then
-    store.limit = tonumber(string.sub(ARGV[a], 3))
+  n = n + 1
+  local spec = ARGV[a]
+  local c = string.byte(spec)
+  kind[n], keyAt[n], argAt[n] = c, k, a
+  local b = 3 * n
+  if c == C then
+    L[b - 2], M[b - 2] = tonumber(string.sub(spec, 3)), 1
     k, a = k + 1, a + 1
   else
-    local _, l1, l2, l3, m1, m2, m3 = string.match(ARGV[a], spec)
-    store.limits = {tonumber(l1), tonumber(l2), tonumber(l3)}
-    store.amounts = {tonumber(m1), tonumber(m2), tonumber(m3)}
-    if kind == 'w' then
-      store.sum, store.member = KEYS[k + 1], ARGV[a + 1]
-      k = k + 2
-    else
-      local periodEnd, expireAt = string.match(ARGV[a + 1], '^(%d+),(%d+)$')
-      store.periodEnd, store.expireAt = tonumber(periodEnd), expireAt
-      k = k + 1
-    end
-    a = a + 2
+    local l1, l2, l3, m1, m2, m3 = string.match(spec, '^.,(%-?%d+),(%-?%d+),(%-?%d+),(%d+),(%d+),(%d+)$')
+    L[b - 2], L[b - 1], L[b] = tonumber(l1), tonumber(l2), tonumber(l3)
+    M[b - 2], M[b - 1], M[b] = tonumber(m1), tonumber(m2), tonumber(m3)
+    A[b - 2], A[b - 1], A[b] = m1, m2, m3
+    k, a = k + (c == W and 2 or 1), a + 2
   end
-  stores[#stores + 1] = store
 end
 
-for i, store in ipairs(stores) do
-  if store.kind == 'w' then
-    local text = redis.call('GET', store.sum)
-    local used, nextAging, aged
-    if text then
-      local r, n, o, at = string.match(text, '^(%-?%d+),(%-?%d+),(%-?%d+),(%d+)$')
-      if r then used, nextAging = {tonumber(r), tonumber(n), tonumber(o)}, tonumber(at) end
-    end
-    if not used then
+-- The first slot of store i that the request does not fit in, or nil.
+local function over(i)
+  local b = 3 * i
+  for s = b - 2, b do
+    if L[s] >= 0 and U[s] + M[s] > L[s] then return s - b + 3 end
+  end
+end
+
+for i = 1, n do
+  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
+  if c == W then
+    local sum = KEYS[keyAt[i] + 1]
+    local v = redis.call('HMGET', sum, 'r', 'i', 'o', 'next')
+    local due = tonumber(v[4])
+    if due then
+      U[b - 2], U[b - 1], U[b] = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
+    else
       -- No sums (a new window, or they were lost): count what the log holds.
-      redis.call('ZREMRANGEBYSCORE', store.key, '-inf', cutoff)
-      used, nextAging, aged = {0, 0, 0}, now + ${agingMs}, true
-      for _, member in ipairs(redis.call('ZRANGE', store.key, 0, -1)) do
-        local r, n, o = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
-        used[1], used[2], used[3] = used[1] + r, used[2] + n, used[3] + o
+      age(key)
+      local r, p, o = 0, 0, 0
+      for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+        local x, y, z = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
+        r, p, o = r + x, p + y, o + z
       end
+      redis.call('HSET', sum, 'r', r, 'i', p, 'o', o, 'next', ARGV[6])
+      U[b - 2], U[b - 1], U[b], aged[i] = r, p, o, true
     end
-    local s = over(store, used)
-    if not aged and (now >= nextAging or s) then
-      age(store.key, used)
-      nextAging, aged, s = now + ${agingMs}, true, over(store, used)
+    local s = over(i)
+    if not aged[i] and (s or now >= due) then
+      local f1, f2, f3 = age(key)
+      if f1 ~= 0 then U[b - 2] = redis.call('HINCRBY', sum, 'r', -f1) end
+      if f2 ~= 0 then U[b - 1] = redis.call('HINCRBY', sum, 'i', -f2) end
+      if f3 ~= 0 then U[b] = redis.call('HINCRBY', sum, 'o', -f3) end
+      redis.call('HSET', sum, 'next', ARGV[6])
+      aged[i] = true
+      s = over(i)
     end
-    store.used, store.nextAging, store.aged = used, nextAging, aged
+    -- Whenever a window ages, its log and sums get one new expiry (the log's once it holds this
+    -- admission), so the sums never outlive the log.
+    if aged[i] then redis.call('PEXPIRE', sum, '${windowMs * 2}') end
     if s then
-      -- What aged out stays out, though nothing is admitted.
-      if aged then saveSums(store, used[1], used[2], used[3]) end
-      local limit, amount = store.limits[s], store.amounts[s]
-      local newest = redis.call('ZRANGE', store.key, -1, -1, 'WITHSCORES')[2]
+      if aged[i] then redis.call('PEXPIRE', key, '${windowMs * 2}') end
+      local used, limit, amount = U[b - 3 + s], L[b - 3 + s], M[b - 3 + s]
+      local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
       local reset = newest and tonumber(newest) + ${windowMs} - now or 0
-      if amount > limit then return {0, i, s, -1, used[s], reset} end
-      return {0, i, s, wait(store.key, s, used[s], amount, limit), used[s], reset}
+      if amount > limit then return {0, i, s, -1, used, reset} end
+      return {0, i, s, wait(key, s, used, amount, limit), used, reset}
     end
-  elseif store.kind == 'c' then
-    local held = redis.call('ZCARD', store.key)
-    if held + 1 > store.limit then
+  elseif c == C then
+    local held = redis.call('ZCARD', key)
+    if held + 1 > L[b - 2] then
       -- Leases of gateways that died count until they expire: sweep those first.
-      redis.call('ZREMRANGEBYSCORE', store.key, '-inf', ARGV[1])
-      held = redis.call('ZCARD', store.key)
-      if held + 1 > store.limit then return {0, i, 1, 1000, held, 0} end
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+      held = redis.call('ZCARD', key)
+      if held + 1 > L[b - 2] then return {0, i, 1, 1000, held, 0} end
     end
-    store.held = held
+    U[b - 2] = held
   else
-    local text = redis.call('GET', store.key)
-    local used = {0, 0, 0}
-    if text then
-      local n, o, t = string.match(text, '^(%-?%d+),(%-?%d+),(%-?%d+)')
-      used = {tonumber(n), tonumber(o), tonumber(t)}
-    end
-    store.used = used
-    local s = over(store, used)
+    local v = redis.call('HMGET', key, 'i', 'o', 't')
+    U[b - 2], U[b - 1], U[b] = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+    local s = over(i)
     if s then
-      if store.amounts[s] > store.limits[s] then return {0, i, s, -1, used[s], store.periodEnd - now} end
-      return {0, i, s, store.periodEnd - now, used[s], store.periodEnd - now}
+      local periodEnd = tonumber(string.match(ARGV[argAt[i] + 1], '^(%d+),'))
+      if M[b - 3 + s] > L[b - 3 + s] then return {0, i, s, -1, U[b - 3 + s], periodEnd - now} end
+      return {0, i, s, periodEnd - now, U[b - 3 + s], periodEnd - now}
     end
   end
 end
 
 local out = {1}
-for _, store in ipairs(stores) do
-  if store.kind == 'c' then
-    redis.call('ZADD', store.key, ARGV[4], ARGV[3])
-    redis.call('PEXPIREAT', store.key, ARGV[5])
-    out[#out + 1], out[#out + 2], out[#out + 3] = store.held + 1, 0, 0
+for i = 1, n do
+  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
+  if c == C then
+    redis.call('ZADD', key, ARGV[4], ARGV[3])
+    redis.call('PEXPIREAT', key, ARGV[5])
+    out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2] + 1, 0, 0
   else
-    local used, amounts = store.used, store.amounts
-    local r, n, o = used[1] + amounts[1], used[2] + amounts[2], used[3] + amounts[3]
-    if store.kind == 'w' then
-      redis.call('ZADD', store.key, ARGV[1], store.member)
-      saveSums(store, r, n, o)
-    else
-      redis.call('SET', store.key, r .. ',' .. n .. ',' .. o, 'PXAT', store.expireAt)
+    local counter = key
+    if c == W then
+      redis.call('ZADD', key, ARGV[1], ARGV[argAt[i] + 1])
+      if aged[i] then redis.call('PEXPIRE', key, '${windowMs * 2}') end
+      counter = KEYS[keyAt[i] + 1]
     end
-    out[#out + 1], out[#out + 2], out[#out + 3] = r, n, o
+    local names = c == W and fields or budgetFields
+    for s = b - 2, b do
+      if M[s] ~= 0 then U[s] = redis.call('HINCRBY', counter, names[s - b + 3], A[s]) end
+    end
+    if c ~= W then redis.call('PEXPIREAT', key, string.match(ARGV[argAt[i] + 1], ',(%d+)$')) end
+    out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2], U[b - 1], U[b]
   end
 end
 return out
 `;
 
 /**
- * Settles a request: in each window and budget what the request used replaces its reservation, and its
- * lease is released. A window keeps the reservation's member and adds the difference as a second member
- * at the admission's time, so both age out together, on schedule. The caller passes only stores with
- * something to do (a window whose admission already aged out no longer counts either way).
+ * Settles a batch of finished requests of one team: in each window and budget what a request used
+ * replaces its reservation, and its lease is released. A window keeps the reservation's member and adds
+ * the difference as a second member at the admission's time, so both age out together, on schedule; the
+ * differences of a batch go into each sums key in one write. The caller passes only what has something
+ * to do (a window whose admission already aged out no longer counts either way).
  *
- * KEYS as for admission. ARGV: lease id, admission time, then per store:
- * - window: `<used − reserved r>,<i>,<o>` and the difference's member `<r>,<i>,<o>|<lease>:settled`;
- * - concurrency: `c`;
- * - budget: `<used − reserved i>,<o>,<t>`, then `b` (a period that ended, its counter gone, stays gone).
+ * KEYS: the stores the batch touches (a window's sum key right after its log). ARGV, one entry per
+ * operation, `k` the store's index in KEYS:
+ * - `c,<k>,<lease>`: release a lease;
+ * - `w,<k>,<admission time>,<used − reserved r>,<i>,<o>` then the difference's member
+ *   `<r>,<i>,<o>|<lease>:settled`;
+ * - `b,<k>,<used − reserved i>,<o>,<t>` (a budget period that ended, its counter gone, stays gone).
  */
 export const settleScript = `
-local k, a = 1, 3
+local sums = {}
+local function add(index, d1, d2, d3)
+  local entry = sums[index]
+  if not entry then
+    entry = {0, 0, 0, {}, false}
+    sums[index] = entry
+  end
+  entry[1], entry[2], entry[3] = entry[1] + d1, entry[2] + d2, entry[3] + d3
+  return entry
+end
+
+local a = 1
 while ARGV[a] do
-  local key = KEYS[k]
-  if ARGV[a] == 'c' then
-    redis.call('ZREM', key, ARGV[1])
-    k, a = k + 1, a + 1
+  local op = ARGV[a]
+  local kind = string.sub(op, 1, 1)
+  if kind == 'c' then
+    local k, lease = string.match(op, '^c,(%d+),(.+)$')
+    redis.call('ZREM', KEYS[tonumber(k)], lease)
+    a = a + 1
+  elseif kind == 'w' then
+    local k, at, d1, d2, d3 = string.match(op, '^w,(%d+),(%d+),(%-?%d+),(%-?%d+),(%-?%d+)$')
+    k = tonumber(k)
+    local entry = add(k + 1, d1, d2, d3)
+    entry[5] = true
+    entry[4][#entry[4] + 1] = {k, at, ARGV[a + 1]}
+    a = a + 2
   else
-    local d1, d2, d3 = string.match(ARGV[a], '^(%-?%d+),(%-?%d+),(%-?%d+)$')
-    local budget = ARGV[a + 1] == 'b'
-    local sum = budget and key or KEYS[k + 1]
-    -- Sums and log share one expiry: no sums, no log to add to either.
-    local text = redis.call('GET', sum)
-    if text then
-      if not budget then redis.call('ZADD', key, ARGV[2], ARGV[a + 1]) end
-      local r, n, o, rest = string.match(text, '^(%-?%d+),(%-?%d+),(%-?%d+)(.*)$')
-      redis.call('SET', sum, (r + d1) .. ',' .. (n + d2) .. ',' .. (o + d3) .. rest, 'KEEPTTL')
+    local k, d1, d2, d3 = string.match(op, '^b,(%d+),(%-?%d+),(%-?%d+),(%-?%d+)$')
+    add(tonumber(k), d1, d2, d3)
+    a = a + 1
+  end
+end
+
+for index, entry in pairs(sums) do
+  local key = KEYS[index]
+  -- A window's sums and log share one expiry: no sums, no log to add to either.
+  if redis.call('EXISTS', key) == 1 then
+    for _, member in ipairs(entry[4]) do redis.call('ZADD', KEYS[member[1]], member[2], member[3]) end
+    local names = entry[5] and {'r', 'i', 'o'} or {'i', 'o', 't'}
+    for s = 1, 3 do
+      if entry[s] ~= 0 then redis.call('HINCRBY', key, names[s], entry[s]) end
     end
-    k, a = k + (budget and 1 or 2), a + 2
   end
 end
 return 1

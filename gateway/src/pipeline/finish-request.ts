@@ -75,8 +75,7 @@ export function finishRequest(
 ): void {
   state.release?.();
   if (state.admission) {
-    const { plan, admission } = state.admission;
-    services.limiter.settle(plan, admission, actualUse(state, outcome)).catch((error: Error) => {
+    services.limiter.settle(state.admission.admission, actualUse(state, outcome)).catch((error: Error) => {
       services.log.warn("settlement failed; the reservation stays counted", {
         requestId: state.requestId,
         error: error.message,
