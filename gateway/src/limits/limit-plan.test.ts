@@ -1,28 +1,8 @@
-import type { LimitPolicyView } from "@perimeter/core";
 import { describe, expect, it } from "vitest";
 import type { TeamPrincipal } from "../pipeline/authenticate.ts";
-import { testPrincipal } from "../testing/test-principal.ts";
+import { testPolicy, testPrincipal } from "../testing/test-principal.ts";
 import { planLimits } from "./limit-plan.ts";
 
-const noLimits = {
-  requestsPerMinute: null,
-  inputTokensPerMinute: null,
-  outputTokensPerMinute: null,
-  maxConcurrentRequests: null,
-  inputTokensPerDay: null,
-  outputTokensPerDay: null,
-  totalTokensPerDay: null,
-  inputTokensPerWeek: null,
-  outputTokensPerWeek: null,
-  totalTokensPerWeek: null,
-  inputTokensPerMonth: null,
-  outputTokensPerMonth: null,
-  totalTokensPerMonth: null,
-  maxTokensCap: null,
-  allowedModels: [],
-  thinkingPolicy: "client",
-} as const;
-const policy = (limits: Partial<LimitPolicyView>) => ({ ...noLimits, ...limits }) as LimitPolicyView;
 const principal = (policies: Partial<TeamPrincipal["policies"]>, memberId: string | null = "mem_1") =>
   testPrincipal({ memberId, policies: { key: null, member: null, team: null, ...policies } });
 const now = Date.parse("2026-12-02T10:00:00Z");
@@ -35,9 +15,9 @@ describe("planLimits", () => {
   it("names each limit by scope, keeps every key under the team's hash tag, and reserves the estimate", () => {
     const plan = planLimits(
       principal({
-        key: policy({ requestsPerMinute: 10 }),
-        member: policy({ maxConcurrentRequests: 2 }),
-        team: policy({ inputTokensPerMinute: 5000, outputTokensPerMinute: 100, totalTokensPerDay: 1_000_000 }),
+        key: testPolicy({ requestsPerMinute: 10 }),
+        member: testPolicy({ maxConcurrentRequests: 2 }),
+        team: testPolicy({ inputTokensPerMinute: 5000, outputTokensPerMinute: 100, totalTokensPerDay: 1_000_000 }),
       }),
       { inputTokens: 1200, outputTokens: 32_000 },
       now,
@@ -63,7 +43,7 @@ describe("planLimits", () => {
   });
 
   it("puts each budget period in a key of its own, so a new period starts from zero", () => {
-    const limits = principal({ team: policy({ outputTokensPerWeek: 10, outputTokensPerMonth: 10 }) });
+    const limits = principal({ team: testPolicy({ outputTokensPerWeek: 10, outputTokensPerMonth: 10 }) });
     const [week, month] = planLimits(limits, { inputTokens: 1, outputTokens: 1 }, now);
     const [nextWeek, nextMonth] = planLimits(limits, { inputTokens: 1, outputTokens: 1 }, now + 7 * 86_400_000);
     expect(week?.key).not.toBe(nextWeek?.key);
@@ -72,7 +52,7 @@ describe("planLimits", () => {
 
   it("skips the member level for a key without an owner's membership", () => {
     const plan = planLimits(
-      principal({ member: policy({ requestsPerMinute: 1 }) }, null),
+      principal({ member: testPolicy({ requestsPerMinute: 1 }) }, null),
       { inputTokens: 1, outputTokens: 1 },
       now,
     );

@@ -2,31 +2,11 @@ import type { LimitPolicyView } from "@perimeter/core";
 import { randomBase32 } from "@perimeter/db";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { testPrincipal } from "../testing/test-principal.ts";
+import { testPolicy, testPrincipal } from "../testing/test-principal.ts";
 import { planLimits, type RequestEstimate } from "./limit-plan.ts";
 import { type AdmitResult, Limiter } from "./limiter.ts";
 
 // The admission and settlement scripts against a real Redis, on a clock the test moves.
-
-const noLimits = {
-  requestsPerMinute: null,
-  inputTokensPerMinute: null,
-  outputTokensPerMinute: null,
-  maxConcurrentRequests: null,
-  inputTokensPerDay: null,
-  outputTokensPerDay: null,
-  totalTokensPerDay: null,
-  inputTokensPerWeek: null,
-  outputTokensPerWeek: null,
-  totalTokensPerWeek: null,
-  inputTokensPerMonth: null,
-  outputTokensPerMonth: null,
-  totalTokensPerMonth: null,
-  maxTokensCap: null,
-  allowedModels: [],
-  thinkingPolicy: "client",
-} as const;
-const policy = (limits: Partial<LimitPolicyView>) => ({ ...noLimits, ...limits }) as LimitPolicyView;
 
 let redis: Redis;
 const namespace = `limiter-test-${randomBase32(6)}`;
@@ -48,7 +28,7 @@ function setup(team: Partial<LimitPolicyView>, key: Partial<LimitPolicyView> | n
   const limiter = new Limiter(redis, { leaseTtlMs: 30_000, now: () => now });
   const principal = testPrincipal({
     teamId: `team_${randomBase32(8)}`,
-    policies: { key: key ? policy(key) : null, member: null, team: policy(team) },
+    policies: { key: key ? testPolicy(key) : null, member: null, team: testPolicy(team) },
   });
   return {
     limiter,
@@ -190,7 +170,7 @@ describe("Limiter settlement batches", () => {
         policies: {
           key: null,
           member: null,
-          team: policy({ inputTokensPerMinute: 10_000, maxConcurrentRequests: 50, totalTokensPerDay: 100_000 }),
+          team: testPolicy({ inputTokensPerMinute: 10_000, maxConcurrentRequests: 50, totalTokensPerDay: 100_000 }),
         },
       }),
     );

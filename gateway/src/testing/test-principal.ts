@@ -1,4 +1,4 @@
-import type { KeyPrincipal } from "@perimeter/core";
+import type { KeyPrincipal, LimitPolicyView } from "@perimeter/core";
 import type { TeamPrincipal } from "../pipeline/authenticate.ts";
 
 /** A key principal for unit tests: a team key of `usr_1` in `team_1` of `org_1`, UTC, no policies. */
@@ -20,4 +20,28 @@ export function testPrincipal(overrides: Partial<KeyPrincipal> = {}): TeamPrinci
     policies: { key: null, member: null, team: null },
     ...overrides,
   } as TeamPrincipal;
+}
+
+const noLimits = {
+  requestsPerMinute: null,
+  inputTokensPerMinute: null,
+  outputTokensPerMinute: null,
+  maxConcurrentRequests: null,
+  inputTokensPerDay: null,
+  outputTokensPerDay: null,
+  totalTokensPerDay: null,
+  inputTokensPerWeek: null,
+  outputTokensPerWeek: null,
+  totalTokensPerWeek: null,
+  inputTokensPerMonth: null,
+  outputTokensPerMonth: null,
+  totalTokensPerMonth: null,
+  maxTokensCap: null,
+  allowedModels: [],
+  thinkingPolicy: "client",
+} as const;
+
+/** A limit policy for unit tests: `limits`, and no limit on anything else. */
+export function testPolicy(limits: Partial<LimitPolicyView>): LimitPolicyView {
+  return { ...noLimits, ...limits } as LimitPolicyView;
 }
