@@ -24,7 +24,13 @@ export default defineConfig({
       test: {
         name: root.replace(/^packages\//, ""),
         root: path.join(import.meta.dirname, root),
-        include: ["src/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts", "lib/**/*.test.ts"],
+        include: [
+          "src/**/*.test.ts",
+          "test/**/*.test.ts",
+          "app/**/*.test.ts",
+          "lib/**/*.test.ts",
+          "bench/**/*.test.ts",
+        ],
       },
     })),
     globalSetup: [path.join(import.meta.dirname, "scripts/vitest-global-setup.ts")],
