@@ -236,6 +236,25 @@ describe("Limiter budgets and leases", () => {
     await t.limiter.close();
   });
 
+  it("renewal keeps a long request's lease, and the set that holds it, alive", async () => {
+    const limiter = new Limiter(redis, { leaseTtlMs: 300 });
+    const principal = testPrincipal({
+      teamId: `team_${randomBase32(8)}`,
+      policies: { key: null, member: null, team: testPolicy({ maxConcurrentRequests: 1 }) },
+    });
+    const plan = planLimits(principal, { inputTokens: 1, outputTokens: 1 }, Date.now(), namespace);
+    const first = await limiter.admit(plan);
+    const key = plan[0]?.key as string;
+    const initialTtl = await redis.pttl(key);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Renewed every 100 ms: the lease is still held, its set's expiry moved on.
+    expect((await limiter.admit(plan)).outcome).toBe("denied");
+    expect(await redis.pttl(key)).toBeGreaterThan(initialTtl - 500);
+    await limiter.settle(admitted(first).admission, { input: 1, output: 1, total: 2 });
+    expect((await limiter.admit(plan)).outcome).toBe("admitted");
+    await limiter.close();
+  });
+
   it("a lease nobody renews expires", async () => {
     const t = setup({ maxConcurrentRequests: 1 });
     await t.admit();

@@ -206,10 +206,16 @@ export class Limiter {
   private renew(): void {
     if (this.inFlight.size === 0) return;
     const until = this.now() + this.options.leaseTtlMs;
+    const renewed = new Set<string>();
     for (const [lease, keys] of this.inFlight) {
-      // XX: a lease already released (or expired and reaped) is not brought back.
-      for (const key of keys) this.redis.zadd(key, "XX", until, lease).catch(() => {});
+      for (const key of keys) {
+        // XX: a lease already released (or expired and reaped) is not brought back.
+        this.redis.zadd(key, "XX", until, lease).catch(() => {});
+        renewed.add(key);
+      }
     }
+    // The set itself must outlive its leases, or a long request's slot would vanish with it.
+    for (const key of renewed) this.redis.pexpireat(key, until + windowMs).catch(() => {});
   }
 }
 
