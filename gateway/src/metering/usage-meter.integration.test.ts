@@ -75,3 +75,24 @@ describe("UsageMeter while Redis is away", () => {
     redis.disconnect();
   });
 });
+
+describe("UsageMeter batches", () => {
+  it("sends the events of one turn as one entry each, in order, in batches of at most 500", async () => {
+    const keys = usageStreamKeys(`meter-${randomBase32(6)}`);
+    const redis = new Redis(server.url);
+    const meter = new UsageMeter(redis, silentLogger, { maxBuffered: 100, flushIntervalMs: 10_000, keys });
+    try {
+      for (let n = 0; n < 1_200; n++) meter.record(event(n));
+      await until(async () => (await redis.xlen(keys.stream)) === 1_200);
+      const entries = await redis.xrange(keys.stream, "-", "+");
+      expect(entries.map(([, fields]) => JSON.parse(fields[3] ?? "{}").requestId)).toEqual(
+        Array.from({ length: 1_200 }, (_, n) => event(n).requestId),
+      );
+      expect(entries[0]?.[1].slice(0, 2)).toEqual(["v", "1"]);
+      expect(meter.buffered).toBe(0);
+    } finally {
+      await meter.close();
+      redis.disconnect();
+    }
+  });
+});

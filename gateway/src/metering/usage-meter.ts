@@ -15,25 +15,44 @@ export interface UsageMeterOptions {
   keys?: UsageStreamKeys;
 }
 
+/** Adds each payload as its own stream entry (`v`, `e`: core's encoding), in order, in one call. */
+const addEventsScript = `
+for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', 'v', ARGV[1], 'e', ARGV[i]) end
+return #ARGV - 1
+`;
+
+/** The most events one call carries. */
+const maxBatch = 500;
+
+interface UsageScripts {
+  perimeterAddUsage(stream: string, version: string, ...payloads: string[]): Promise<number>;
+}
+
 /**
- * Sends one usage event per request to the usage stream (`XADD`, core's encoding), never Postgres on the
- * request path. While Redis is unavailable, events wait in a bounded in-memory buffer and are flushed, in
- * order and in batches, once it answers again; `close()` makes a last attempt. Events are lost only when
- * the buffer overflows or the process dies holding them, and both are counted and logged.
+ * Sends one usage event per request to the usage stream (one `XADD` each, core's encoding), never
+ * Postgres on the request path. The events of one turn of the event loop go in one call. While Redis is
+ * unavailable, events wait in a bounded in-memory buffer and are flushed, in order and in batches, once it
+ * answers again; `close()` makes a last attempt. Events are lost only when the buffer overflows or the
+ * process dies holding them, and both are counted and logged. (A call that fails part-way is sent again
+ * whole: the worker stores each request id once.)
  */
 export class UsageMeter {
   private readonly buffer: UsageEventMessageInput[] = [];
+  private pending: UsageEventMessageInput[] = [];
+  private readonly scripts: UsageScripts;
   private readonly timer: NodeJS.Timeout;
   private readonly keys: UsageStreamKeys;
   private flushing = false;
   private droppedCount = 0;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly log: Logger,
     private readonly options: UsageMeterOptions,
   ) {
     this.keys = options.keys ?? defaultUsageStreamKeys;
+    redis.defineCommand("perimeterAddUsage", { numberOfKeys: 1, lua: addEventsScript });
+    this.scripts = redis as Redis & UsageScripts;
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.timer.unref();
   }
@@ -55,7 +74,28 @@ export class UsageMeter {
       this.hold(event);
       return;
     }
-    this.redis.xadd(this.keys.stream, "*", ...encodeUsageEvent(event)).catch(() => this.hold(event));
+    this.pending.push(event);
+    if (this.pending.length >= maxBatch) this.sendPending();
+    else if (this.pending.length === 1) setImmediate(() => this.sendPending());
+  }
+
+  private sendPending(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.send(batch).catch(() => {
+      for (const event of batch) this.hold(event);
+    });
+  }
+
+  private async send(batch: readonly UsageEventMessageInput[]): Promise<void> {
+    let version = "";
+    const payloads = batch.map((event) => {
+      const [, v, , payload] = encodeUsageEvent(event);
+      version = v;
+      return payload;
+    });
+    await this.scripts.perimeterAddUsage(this.keys.stream, version, ...payloads);
   }
 
   /** Sends what is buffered; resolves when done or when Redis refused again. */
@@ -64,14 +104,9 @@ export class UsageMeter {
     this.flushing = true;
     try {
       while (this.buffer.length > 0) {
-        const batch = this.buffer.slice(0, 500);
-        const pipeline = this.redis.pipeline();
-        for (const event of batch) pipeline.xadd(this.keys.stream, "*", ...encodeUsageEvent(event));
-        const results = await pipeline.exec();
-        const sent = results?.findIndex(([error]) => error) ?? -1;
-        const count = sent === -1 ? batch.length : sent;
-        this.buffer.splice(0, count);
-        if (count < batch.length) return;
+        const batch = this.buffer.slice(0, maxBatch);
+        await this.send(batch);
+        this.buffer.splice(0, batch.length);
       }
       this.log.info("usage events flushed after Redis came back");
     } catch {
@@ -84,6 +119,9 @@ export class UsageMeter {
   /** Stops the timer after a last flush. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    const batch = this.pending;
+    this.pending = [];
+    for (const event of batch) this.hold(event);
     await this.flush();
     if (this.buffer.length > 0) {
       this.log.error("usage events lost at shutdown: Redis did not take them", { count: this.buffer.length });
