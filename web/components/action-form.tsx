@@ -97,6 +97,24 @@ function useFieldShell({ name, hint }: FieldShell) {
   return { id, error, control: { id, name, "aria-invalid": Boolean(error), "aria-describedby": describedBy } };
 }
 
+/** The hint and the error under a control, with the ids its `aria-describedby` names. */
+function FieldNotes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+  return (
+    <>
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 function Shell({ shell, id, error, children }: { shell: FieldShell; id: string; error?: string; children: ReactNode }) {
   return (
     <div className={error ? "field has-error" : "field"}>
@@ -105,16 +123,7 @@ function Shell({ shell, id, error, children }: { shell: FieldShell; id: string; 
         {shell.required ? <span aria-hidden="true"> *</span> : null}
       </label>
       {children}
-      {shell.hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {shell.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={shell.hint} error={error} />
     </div>
   );
 }
@@ -182,16 +191,7 @@ export function CheckboxField(props: Omit<FieldShell, "required"> & { defaultChe
         <input {...control} type="checkbox" defaultChecked={props.defaultChecked} />
         {props.label}
       </label>
-      {props.hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </div>
   );
 }

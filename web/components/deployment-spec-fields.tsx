@@ -11,10 +11,64 @@ const driverOptions: { value: FormDriver; label: string }[] = [
   { value: "kubernetes", label: "Kubernetes" },
 ];
 
+/** A one-line field of the spec: its path, label, and what it shows while empty. */
+interface LineField {
+  name: string;
+  label: string;
+  placeholder?: string;
+  hint?: string;
+  numeric?: boolean;
+}
+
+const simulatorFields: LineField[] = [
+  {
+    name: "spec.simulator.startupMs",
+    label: "Start-up time (ms)",
+    placeholder: "2000",
+    hint: "How long it pretends to load the model.",
+    numeric: true,
+  },
+  { name: "spec.simulator.script", label: "Script file" },
+];
+const dockerFields: LineField[] = [
+  { name: "spec.docker.modelCacheHostPath", label: "Model cache (host path)", placeholder: "/srv/models" },
+  { name: "spec.docker.gpuDeviceIds", label: "GPU device ids", placeholder: "0, 1, 2, 3" },
+  { name: "spec.docker.publishHost", label: "Publish on", placeholder: "127.0.0.1" },
+];
+const kubernetesFields: LineField[] = [
+  { name: "spec.kubernetes.namespace", label: "Namespace", placeholder: "perimeter" },
+  {
+    name: "spec.kubernetes.modelCache",
+    label: "Model cache",
+    placeholder: "perimeter-models",
+    hint: "A PVC name, or a node path starting with /.",
+  },
+  { name: "spec.kubernetes.hfTokenSecret", label: "HF token secret" },
+  { name: "spec.kubernetes.runtimeClassName", label: "Runtime class" },
+  { name: "spec.kubernetes.serviceAccountName", label: "Service account" },
+  { name: "spec.kubernetes.cpu", label: "CPU", placeholder: "16" },
+  { name: "spec.kubernetes.memory", label: "Memory", placeholder: "256Gi" },
+];
+const gpuFields: LineField[] = [
+  { name: "spec.image", label: "Image", placeholder: "the model's default" },
+  { name: "spec.command", label: "Command", placeholder: "the model's" },
+  { name: "spec.gpu.type", label: "GPU type", placeholder: "from the model's profile" },
+  { name: "spec.gpu.count", label: "GPUs per replica", numeric: true },
+  { name: "spec.parallelism.tensor", label: "Tensor parallel", numeric: true },
+  { name: "spec.parallelism.pipeline", label: "Pipeline parallel", numeric: true },
+  { name: "spec.parallelism.data", label: "Data parallel", numeric: true },
+];
+const lifecycleFields: LineField[] = [
+  { name: "spec.startupBudgetSec", label: "Start-up budget (s)", placeholder: "3600", numeric: true },
+  { name: "spec.drainTimeoutSec", label: "Drain timeout (s)", placeholder: "90", numeric: true },
+  { name: "spec.preStopSec", label: "Pre-stop delay (s)", placeholder: "15", numeric: true },
+];
+
 /**
- * The spec part of the deployment form: the fields every driver shares, then the chosen driver's
- * block (the others are hidden and not read). `values` pre-fills an edit; the driver of an existing
- * deployment is fixed. Empty fields take the platform's defaults and the model's hardware profile.
+ * The spec part of the deployment form: the chosen driver's block (the others are not rendered, so
+ * not read), GPUs and image for GPU drivers, vLLM's own settings, start-up and roll-out. `values`
+ * pre-fills an edit; the driver of an existing deployment is fixed. Empty fields take the platform's
+ * defaults and the model's hardware profile.
  */
 export function DeploymentSpecFields({
   driver: initialDriver,
@@ -29,6 +83,18 @@ export function DeploymentSpecFields({
   const value = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const checked = (name: string) => values[name] === true;
   const gpu = driver === "docker" || driver === "kubernetes";
+  const lines = (fields: LineField[]) =>
+    fields.map((field) => (
+      <Field
+        key={field.name}
+        name={field.name}
+        label={field.label}
+        inputMode={field.numeric ? "numeric" : undefined}
+        defaultValue={value(field.name)}
+        placeholder={field.placeholder}
+        hint={field.hint}
+      />
+    ));
   return (
     <>
       {fixedDriver ? (
@@ -55,15 +121,7 @@ export function DeploymentSpecFields({
         <fieldset className="fieldset">
           <legend>Simulator</legend>
           <div className="grid-3">
-            <Field
-              name="spec.simulator.startupMs"
-              label="Start-up time (ms)"
-              inputMode="numeric"
-              defaultValue={value("spec.simulator.startupMs")}
-              placeholder="2000"
-              hint="How long it pretends to load the model."
-            />
-            <Field name="spec.simulator.script" label="Script file" defaultValue={value("spec.simulator.script")} />
+            {lines(simulatorFields)}
             <CheckboxField
               name="spec.simulator.noLatency"
               label="Answer without token latency"
@@ -88,73 +146,13 @@ export function DeploymentSpecFields({
       {driver === "docker" ? (
         <fieldset className="fieldset">
           <legend>Docker</legend>
-          <div className="grid-3">
-            <Field
-              name="spec.docker.modelCacheHostPath"
-              label="Model cache (host path)"
-              defaultValue={value("spec.docker.modelCacheHostPath")}
-              placeholder="/srv/models"
-            />
-            <Field
-              name="spec.docker.gpuDeviceIds"
-              label="GPU device ids"
-              defaultValue={value("spec.docker.gpuDeviceIds")}
-              placeholder="0, 1, 2, 3"
-            />
-            <Field
-              name="spec.docker.publishHost"
-              label="Publish on"
-              defaultValue={value("spec.docker.publishHost")}
-              placeholder="127.0.0.1"
-            />
-          </div>
+          <div className="grid-3">{lines(dockerFields)}</div>
         </fieldset>
       ) : null}
       {driver === "kubernetes" ? (
         <fieldset className="fieldset">
           <legend>Kubernetes</legend>
-          <div className="grid-3">
-            <Field
-              name="spec.kubernetes.namespace"
-              label="Namespace"
-              defaultValue={value("spec.kubernetes.namespace")}
-              placeholder="perimeter"
-            />
-            <Field
-              name="spec.kubernetes.modelCache"
-              label="Model cache"
-              defaultValue={value("spec.kubernetes.modelCache")}
-              placeholder="perimeter-models"
-              hint="A PVC name, or a node path starting with /."
-            />
-            <Field
-              name="spec.kubernetes.hfTokenSecret"
-              label="HF token secret"
-              defaultValue={value("spec.kubernetes.hfTokenSecret")}
-            />
-            <Field
-              name="spec.kubernetes.runtimeClassName"
-              label="Runtime class"
-              defaultValue={value("spec.kubernetes.runtimeClassName")}
-            />
-            <Field
-              name="spec.kubernetes.serviceAccountName"
-              label="Service account"
-              defaultValue={value("spec.kubernetes.serviceAccountName")}
-            />
-            <Field
-              name="spec.kubernetes.cpu"
-              label="CPU"
-              defaultValue={value("spec.kubernetes.cpu")}
-              placeholder="16"
-            />
-            <Field
-              name="spec.kubernetes.memory"
-              label="Memory"
-              defaultValue={value("spec.kubernetes.memory")}
-              placeholder="256Gi"
-            />
-          </div>
+          <div className="grid-3">{lines(kubernetesFields)}</div>
           <div className="grid-2">
             <TextAreaField
               name="spec.kubernetes.nodeSelector"
@@ -172,48 +170,11 @@ export function DeploymentSpecFields({
           </div>
         </fieldset>
       ) : null}
-
       {gpu ? (
         <fieldset className="fieldset">
           <legend>GPUs and image</legend>
           <div className="grid-4">
-            <Field
-              name="spec.image"
-              label="Image"
-              defaultValue={value("spec.image")}
-              placeholder="the model's default"
-            />
-            <Field name="spec.command" label="Command" defaultValue={value("spec.command")} placeholder="the model's" />
-            <Field
-              name="spec.gpu.type"
-              label="GPU type"
-              defaultValue={value("spec.gpu.type")}
-              placeholder="from the model's profile"
-            />
-            <Field
-              name="spec.gpu.count"
-              label="GPUs per replica"
-              inputMode="numeric"
-              defaultValue={value("spec.gpu.count")}
-            />
-            <Field
-              name="spec.parallelism.tensor"
-              label="Tensor parallel"
-              inputMode="numeric"
-              defaultValue={value("spec.parallelism.tensor")}
-            />
-            <Field
-              name="spec.parallelism.pipeline"
-              label="Pipeline parallel"
-              inputMode="numeric"
-              defaultValue={value("spec.parallelism.pipeline")}
-            />
-            <Field
-              name="spec.parallelism.data"
-              label="Data parallel"
-              inputMode="numeric"
-              defaultValue={value("spec.parallelism.data")}
-            />
+            {lines(gpuFields)}
             <CheckboxField
               name="spec.parallelism.expert"
               label="Expert parallel"
@@ -225,13 +186,14 @@ export function DeploymentSpecFields({
       {driver === "external" ? null : (
         <fieldset className="fieldset">
           <legend>vLLM</legend>
-          <Field
-            name="spec.maxModelLen"
-            label="Max model length"
-            inputMode="numeric"
-            defaultValue={value("spec.maxModelLen")}
-            placeholder="the model's context length"
-          />
+          {lines([
+            {
+              name: "spec.maxModelLen",
+              label: "Max model length",
+              placeholder: "the model's context length",
+              numeric: true,
+            },
+          ])}
           <div className="grid-2">
             <TextAreaField
               name="spec.extraArgs"
@@ -255,27 +217,7 @@ export function DeploymentSpecFields({
       <fieldset className="fieldset">
         <legend>Start-up and roll-out</legend>
         <div className="grid-4">
-          <Field
-            name="spec.startupBudgetSec"
-            label="Start-up budget (s)"
-            inputMode="numeric"
-            defaultValue={value("spec.startupBudgetSec")}
-            placeholder="3600"
-          />
-          <Field
-            name="spec.drainTimeoutSec"
-            label="Drain timeout (s)"
-            inputMode="numeric"
-            defaultValue={value("spec.drainTimeoutSec")}
-            placeholder="90"
-          />
-          <Field
-            name="spec.preStopSec"
-            label="Pre-stop delay (s)"
-            inputMode="numeric"
-            defaultValue={value("spec.preStopSec")}
-            placeholder="15"
-          />
+          {lines(lifecycleFields)}
           <SelectField
             name="spec.rollout"
             label="Roll-out"

@@ -5,7 +5,7 @@ import type { RemainingBudget } from "../lib/quota/remaining-budgets";
 const labels = new Map(limitGroups.flatMap((group) => group.fields).map((f) => [f.field, `${f.label} ${f.unit}`]));
 
 /**
- * What is left of each calendar budget right now, tightest first, as the gateway counts it (requests
+ * What is left of each calendar budget right now, least left first, as the gateway counts it (requests
  * in flight included): the answer to "how much can I still use today?".
  */
 export function RemainingBudgets({ budgets }: { budgets: RemainingBudget[] | "unavailable" | null }) {
@@ -20,7 +20,7 @@ export function RemainingBudgets({ budgets }: { budgets: RemainingBudget[] | "un
   return (
     <div className="table-wrap">
       <table className="table" data-testid="remaining-budgets">
-        <caption className="visually-hidden">Remaining token budgets, tightest first</caption>
+        <caption className="visually-hidden">Remaining token budgets, least left first</caption>
         <thead>
           <tr>
             <th scope="col">Budget</th>

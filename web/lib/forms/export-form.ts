@@ -1,5 +1,17 @@
 import { text } from "./form-data";
 
+/** What an export form offers: each choice of rows (`kind[:granularity]`) and each file format. */
+export const exportKindOptions = [
+  { value: "usage", label: "Usage (per request)" },
+  { value: "usage_rollups:hour", label: "Usage rollups, hourly" },
+  { value: "usage_rollups:day", label: "Usage rollups, daily" },
+  { value: "audit", label: "Audit log" },
+];
+export const exportFormatOptions = [
+  { value: "csv", label: "CSV" },
+  { value: "jsonl", label: "JSON Lines" },
+];
+
 /** `2026-03-01` (a UTC day) → its start, or the text itself so validation names the field. */
 function dayStart(value: string | undefined, plusDays = 0): string | undefined {
   if (!value) return undefined;

@@ -1,27 +1,8 @@
+import { modelFieldsSchema } from "@perimeter/core";
 import { integer, list, text } from "./form-data";
 
-/** The fields of the model form, by name. */
-export const modelFormFields = [
-  "publicName",
-  "aliases",
-  "servedName",
-  "hfRepo",
-  "revision",
-  "tokenizerMode",
-  "toolCallParser",
-  "reasoningParser",
-  "enableAutoToolChoice",
-  "contextLength",
-  "maxOutputTokens",
-  "supportsVision",
-  "supportsTools",
-  "supportsThinking",
-  "defaultThinking",
-  "defaultImage",
-  "serveCommand",
-  "hardwareProfiles",
-  "enabled",
-] as const;
+/** The fields of the model form: every field of a catalog model, by name. */
+export const modelFormFields = Object.keys(modelFieldsSchema.shape);
 
 const checkboxes = [
   "enableAutoToolChoice",

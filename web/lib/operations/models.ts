@@ -6,34 +6,12 @@ import { can } from "../authz/rights";
 import { coreContext, type OperationEnv } from "./operation-env";
 import { forbidden, guard, invalid, notFound, type OperationResult, ok } from "./operation-result";
 
-/** A catalog model as the dashboard and the API show it. */
-export interface ModelView {
-  id: string;
-  publicName: string;
-  aliases: string[];
-  servedName: string;
-  hfRepo: string;
-  revision: string | null;
-  tokenizerMode: string | null;
-  toolCallParser: string | null;
-  reasoningParser: string | null;
-  enableAutoToolChoice: boolean;
-  contextLength: number;
-  maxOutputTokens: number | null;
-  supportsVision: boolean;
-  supportsTools: boolean;
-  supportsThinking: boolean;
-  defaultThinking: boolean;
-  defaultImage: string | null;
-  serveCommand: string[];
+/** A catalog model as the dashboard and the API show it: the row, its hardware profiles typed. */
+export type ModelView = Omit<Model, "orgId" | "hardwareProfiles"> & {
   hardwareProfiles: HardwareProfile[];
-  builtin: boolean;
-  enabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
   /** Deployments of the model that are not being deleted. */
   deploymentCount: number;
-}
+};
 
 function toModelView(model: Model, deploymentCount: number): ModelView {
   const { orgId: _orgId, hardwareProfiles, ...rest } = model;

@@ -1,37 +1,12 @@
-import { type KeyPrincipal, type LimitPolicyView, toLimitPolicyView } from "@perimeter/core";
+import { type KeyPrincipal, type LimitPolicyView, numericLimitFields } from "@perimeter/core";
 // The gateway's own limit plan: the keys read here must be the ones it writes.
 import { planLimits } from "@perimeter/gateway/src/limits/limit-plan.ts";
 import { describe, expect, it } from "vitest";
 import { budgetCounters } from "./budget-counters";
 
 function policy(values: Partial<LimitPolicyView>): LimitPolicyView {
-  const empty = toLimitPolicyView({
-    id: "lim_x",
-    orgId: "org_x",
-    scope: "key",
-    teamId: null,
-    memberId: null,
-    apiKeyId: null,
-    requestsPerMinute: null,
-    inputTokensPerMinute: null,
-    outputTokensPerMinute: null,
-    maxConcurrentRequests: null,
-    inputTokensPerDay: null,
-    outputTokensPerDay: null,
-    totalTokensPerDay: null,
-    inputTokensPerWeek: null,
-    outputTokensPerWeek: null,
-    totalTokensPerWeek: null,
-    inputTokensPerMonth: null,
-    outputTokensPerMonth: null,
-    totalTokensPerMonth: null,
-    maxTokensCap: null,
-    allowedModels: [],
-    thinkingPolicy: "client",
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-  });
-  return { ...empty, ...values };
+  const none = Object.fromEntries(numericLimitFields.map((field) => [field, null]));
+  return { ...none, allowedModels: [], thinkingPolicy: "client", ...values } as LimitPolicyView;
 }
 
 const principal: KeyPrincipal & { teamId: string } = {

@@ -16,7 +16,7 @@ export interface RemainingBudget extends Omit<BudgetCounter, "key"> {
  * Every calendar budget (key, member, team; day, week, month) that applies to the key with public id
  * `publicId`, read from the gateway's own Redis counters: what the next request is admitted against,
  * in the organization's time zone, including reservations of requests still running, which rollups
- * (UTC hours, tens of seconds behind) cannot give. Tightest first; `[]` when no budget applies.
+ * (UTC hours, tens of seconds behind) cannot give. Least left first; `[]` when no budget applies.
  */
 export async function readRemainingBudgets(
   deps: { db: Db; redis: Pick<Redis, "mget"> },
@@ -39,5 +39,5 @@ export async function readRemainingBudgets(
         resetsAt: new Date(counter.period.endMs),
       };
     })
-    .sort((a, b) => a.remaining / a.limit - b.remaining / b.limit || a.remaining - b.remaining);
+    .sort((a, b) => a.remaining - b.remaining || a.resetsAt.getTime() - b.resetsAt.getTime());
 }

@@ -34,6 +34,13 @@ export interface UsageQuery {
 
 const day = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A page's search params with repeated ones dropped: only single values are ever read. */
+export function singleParams(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(raw).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
 /** `2026-03-01` as the start of that UTC day, or undefined. */
 function utcDay(value: string | undefined): Date | undefined {
   if (!value || !day.test(value)) return undefined;

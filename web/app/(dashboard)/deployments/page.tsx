@@ -43,7 +43,7 @@ export default async function DeploymentsPage() {
             {deployments.value.map((d) => (
               <tr key={d.id} data-deployment={d.name}>
                 <NameCell name={<Link href={`/deployments/${d.id}`}>{d.name}</Link>} detail={d.driver} />
-                <td>{d.model.publicName}</td>
+                <td className="nowrap">{d.model.publicName}</td>
                 <td>
                   <PhaseBadge deployment={d} />
                   <div className="muted small">

@@ -7,6 +7,7 @@ import { DataTable } from "../../../components/data-table";
 import { PageHeader } from "../../../components/page-header";
 import { requestEnv, requirePrincipal } from "../../../lib/auth/session";
 import { formatDateTime, formatNumber } from "../../../lib/format";
+import { exportFormatOptions, exportKindOptions } from "../../../lib/forms/export-form";
 import { type ExportSummary, listExports } from "../../../lib/operations/exports";
 import { loadUsageFilterOptions } from "../../../lib/usage/usage-filter-options";
 import { requestExportAction } from "./actions";
@@ -87,45 +88,32 @@ export default async function ExportsPage({
         <h2 id="new-export">New export</h2>
         <ActionForm action={requestExportAction} submitLabel="Request export" testId="new-export-form">
           <div className="grid-4">
-            <SelectField
-              name="kind"
-              label="What"
-              defaultValue="usage"
-              options={[
-                { value: "usage", label: kindLabels.usage },
-                { value: "usage_rollups:hour", label: "Usage rollups, hourly" },
-                { value: "usage_rollups:day", label: "Usage rollups, daily" },
-                { value: "audit", label: kindLabels.audit },
-              ]}
-            />
-            <SelectField
-              name="format"
-              label="Format"
-              defaultValue="csv"
-              options={[
-                { value: "csv", label: "CSV" },
-                { value: "jsonl", label: "JSON Lines" },
-              ]}
-            />
+            <SelectField name="kind" label="What" defaultValue="usage" options={exportKindOptions} />
+            <SelectField name="format" label="Format" defaultValue="csv" options={exportFormatOptions} />
             <Field name="fromDay" label="From (UTC day)" type="date" required defaultValue={weekAgo} />
             <Field name="toDay" label="To (UTC day, included)" type="date" required defaultValue={today} />
+            <SelectField name="teamId" label="Team" defaultValue="" options={options.teams} />
             <SelectField
-              name="teamId"
-              label="Team"
+              name="apiKeyId"
+              label="API key"
               defaultValue=""
-              options={[
-                { value: "", label: "All teams" },
-                ...[...teamNames].map(([value, label]) => ({ value, label })),
-              ]}
+              options={[{ value: "", label: "Any key" }, ...options.keys]}
+              hint="For the audit log: the key that acted."
             />
-            <Field name="apiKeyId" label="API key id" placeholder="key_… (optional)" />
-            <Field
+            <SelectField
               name="userId"
-              label="Person (user id)"
-              placeholder="usr_… (optional)"
-              hint="For the audit log: the actor."
+              label="Person"
+              defaultValue=""
+              options={[{ value: "", label: "Anyone" }, ...options.users]}
+              hint="For the audit log: who acted."
             />
-            <Field name="model" label="Model" placeholder="usage only (optional)" />
+            <SelectField
+              name="model"
+              label="Model"
+              defaultValue=""
+              options={[{ value: "", label: "Any model" }, ...options.models.map((m) => ({ value: m, label: m }))]}
+              hint="Usage only."
+            />
           </div>
         </ActionForm>
       </section>

@@ -1,4 +1,5 @@
 import { ActionForm, SelectField } from "../../../components/action-form";
+import { exportFormatOptions, exportKindOptions } from "../../../lib/forms/export-form";
 import { requestExportAction } from "../exports/actions";
 
 /** "Export these requests": the usage page's range and filters, as a file made by the worker. */
@@ -19,21 +20,9 @@ export function ExportThisForm({ filter }: { filter: Record<string, string | und
             name="kind"
             label="Rows"
             defaultValue="usage"
-            options={[
-              { value: "usage", label: "One per request" },
-              { value: "usage_rollups:hour", label: "Hourly rollups" },
-              { value: "usage_rollups:day", label: "Daily rollups" },
-            ]}
+            options={exportKindOptions.filter((option) => option.value.startsWith("usage"))}
           />
-          <SelectField
-            name="format"
-            label="Format"
-            defaultValue="csv"
-            options={[
-              { value: "csv", label: "CSV" },
-              { value: "jsonl", label: "JSON Lines" },
-            ]}
-          />
+          <SelectField name="format" label="Format" defaultValue="csv" options={exportFormatOptions} />
         </div>
       </ActionForm>
     </section>

@@ -11,7 +11,7 @@ import { formatBucket, formatMs, formatNumber } from "../../../lib/format";
 import { usageLabels } from "../../../lib/operations/usage";
 import { loadUsageReport } from "../../../lib/usage/load-usage-report";
 import { loadUsageFilterOptions } from "../../../lib/usage/usage-filter-options";
-import { parseUsageQuery, usageSearch } from "../../../lib/usage/usage-query";
+import { parseUsageQuery, singleParams, usageSearch } from "../../../lib/usage/usage-query";
 import { groupLabel, groupTotals, metricSeries, usageMetrics } from "../../../lib/usage/usage-series";
 import { ExportThisForm } from "./export-this-form";
 
@@ -27,7 +27,7 @@ export default async function UsagePage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const raw = await searchParams;
-  const params = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const params = singleParams(raw);
   const principal = await requirePrincipal();
   const env = await requestEnv();
   const query = parseUsageQuery(params, new Date());

@@ -121,7 +121,12 @@ export default async function DeploymentPage({ params }: { params: Promise<{ dep
                   >
                     {replica.health}
                   </span>
-                  {replica.lastError ? <div className="field-error small">{replica.lastError}</div> : null}
+                  {replica.lastError ? (
+                    // While loading, "connection refused" is expected; only an unhealthy replica's error is one.
+                    <div className={replica.health === "unhealthy" ? "field-error small" : "muted small"}>
+                      {replica.lastError}
+                    </div>
+                  ) : null}
                 </td>
                 <td>{replica.routingState ? routingLabels[replica.routingState] : "not in the table"}</td>
                 <td>

@@ -9,7 +9,7 @@ import { formatDateTime, formatMs, formatNumber } from "../../../../lib/format";
 import { getOrganization } from "../../../../lib/operations/organization";
 import { listRequests, usageLabels } from "../../../../lib/operations/usage";
 import { loadUsageFilterOptions } from "../../../../lib/usage/usage-filter-options";
-import { parseUsageQuery, usageSearch } from "../../../../lib/usage/usage-query";
+import { parseUsageQuery, singleParams, usageSearch } from "../../../../lib/usage/usage-query";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Request log · Perimeter" };
@@ -39,7 +39,7 @@ export default async function RequestLogPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const raw = await searchParams;
-  const params = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const params = singleParams(raw);
   const principal = await requirePrincipal();
   const env = await requestEnv();
   const query = parseUsageQuery(params, new Date());
