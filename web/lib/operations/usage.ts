@@ -1,12 +1,11 @@
 import {
-  type GetUsageReportInput,
   getUsageReport,
-  type ListUsageEventsInput,
+  getUsageReportInputSchema,
   listUsageEvents,
+  listUsageEventsInputSchema,
   type UsageEventView,
   type UsageReportBucket,
 } from "@perimeter/core";
-import { z } from "zod";
 import type { Principal } from "../authz/principal";
 import { can } from "../authz/rights";
 import type { OperationEnv } from "./operation-env";
@@ -55,19 +54,6 @@ export async function usageAccess(
   return ok({ userIds: [me] });
 }
 
-const list = z.array(z.string().trim().min(1).max(256)).max(100).optional();
-const selectionSchema = z.object({ teamIds: list, apiKeyIds: list, userIds: list, models: list });
-
-export const usageReportInputSchema = selectionSchema.extend({
-  startingAt: z.iso.datetime({ offset: true }),
-  endingAt: z.iso.datetime({ offset: true }).optional(),
-  bucketWidth: z.enum(["1h", "1d"]).default("1d"),
-  groupBy: z.array(z.enum(["team_id", "api_key_id", "user_id", "model"])).default([]),
-  limit: z.int().min(1).optional(),
-  page: z.string().max(200).optional(),
-});
-export type UsageReportInput = z.input<typeof usageReportInputSchema>;
-
 export interface UsageReport {
   data: UsageReportBucket[];
   has_more: boolean;
@@ -89,42 +75,16 @@ export function getUsage(
   input: unknown,
 ): Promise<OperationResult<UsageReport>> {
   return guard(async () => {
-    const parsed = usageReportInputSchema.parse(input);
+    // Core's own schema, so a bad field is named before any access check or query.
+    const parsed = getUsageReportInputSchema.parse(input);
     const access = await usageAccess(env, principal, parsed);
     if (!access.ok) return access;
-    const query: GetUsageReportInput = {
-      startingAt: parsed.startingAt,
-      endingAt: parsed.endingAt,
-      bucketWidth: parsed.bucketWidth,
-      groupBy: parsed.groupBy,
-      teamIds: parsed.teamIds,
-      apiKeyIds: parsed.apiKeyIds,
-      userIds: access.value.userIds ?? parsed.userIds,
-      models: parsed.models,
-      limit: parsed.limit,
-      page: parsed.page,
-    };
+    const query = { ...parsed, userIds: access.value.userIds ?? parsed.userIds };
     const result = await getUsageReport({ db: env.db, orgId: principal.orgId, now: env.now }, query);
     if (!result.ok) return invalid(reportFailures[result.code]);
     return ok(result.report);
   });
 }
-
-const one = z.string().trim().min(1).max(256).optional();
-
-export const requestLogInputSchema = z.object({
-  startingAt: z.iso.datetime({ offset: true }).optional(),
-  endingAt: z.iso.datetime({ offset: true }).optional(),
-  teamId: one,
-  apiKeyId: one,
-  userId: one,
-  model: one,
-  sessionId: one,
-  status: z.union([z.int().min(100).max(599), z.enum(["2xx", "4xx", "5xx", "error"])]).optional(),
-  limit: z.int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
-export type RequestLogInput = z.input<typeof requestLogInputSchema>;
 
 export interface RequestLogPage {
   data: UsageEventView[];
@@ -144,14 +104,14 @@ export function listRequests(
   input: unknown,
 ): Promise<OperationResult<RequestLogPage>> {
   return guard(async () => {
-    const parsed = requestLogInputSchema.parse(input);
+    const parsed = listUsageEventsInputSchema.parse(input);
     const access = await usageAccess(env, principal, {
       teamIds: wrap(parsed.teamId),
       apiKeyIds: wrap(parsed.apiKeyId),
       userIds: wrap(parsed.userId),
     });
     if (!access.ok) return access;
-    const query: ListUsageEventsInput = { ...parsed, userId: access.value.userIds?.[0] ?? parsed.userId };
+    const query = { ...parsed, userId: access.value.userIds?.[0] ?? parsed.userId };
     const result = await listUsageEvents({ db: env.db, orgId: principal.orgId }, query);
     if (!result.ok) return invalid({ cursor: "is not a cursor of this log" });
     return ok({ data: result.data, hasMore: result.hasMore, nextCursor: result.nextCursor });

@@ -1,8 +1,8 @@
-import type { UsageReportBucket } from "@perimeter/core";
+import type { GetUsageReportInput, UsageReportBucket } from "@perimeter/core";
 import type { Principal } from "../authz/principal";
 import type { OperationEnv } from "../operations/operation-env";
 import type { OperationResult } from "../operations/operation-result";
-import { getUsage, type UsageReportInput } from "../operations/usage";
+import { getUsage } from "../operations/usage";
 import { maxBuckets } from "./usage-query";
 
 const pageSize = { "1h": 168, "1d": 31 } as const;
@@ -14,7 +14,7 @@ const pageSize = { "1h": 168, "1d": 31 } as const;
 export async function loadUsageReport(
   env: OperationEnv,
   principal: Principal,
-  input: Omit<UsageReportInput, "limit" | "page"> & { bucketWidth: "1h" | "1d" },
+  input: Omit<GetUsageReportInput, "limit" | "page"> & { bucketWidth: "1h" | "1d" },
 ): Promise<OperationResult<UsageReportBucket[]>> {
   const buckets: UsageReportBucket[] = [];
   let page: string | undefined;
