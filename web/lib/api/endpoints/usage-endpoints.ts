@@ -14,7 +14,7 @@ const dimensions: Record<string, "team_id" | "api_key_id" | "user_id" | "model">
 };
 
 /** Every value of a query parameter, repeated (`?model=a&model=b`) or comma-separated (`?model=a,b`). */
-export function queryList(query: URLSearchParams, name: string): string[] | undefined {
+function queryList(query: URLSearchParams, name: string): string[] | undefined {
   const values = query
     .getAll(name)
     .flatMap((value) => value.split(","))
