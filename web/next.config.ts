@@ -12,8 +12,9 @@ const nextConfig: NextConfig = {
   // Workspace packages ship TypeScript sources (with .ts import specifiers), so Next compiles them.
   transpilePackages: ["@perimeter/db", "@perimeter/core", "@perimeter/runtime"],
   // Node-only clients stay out of the bundle and are loaded from node_modules at runtime: Prisma's
-  // runtime loads its query compiler (wasm) lazily, and pg / ioredis open sockets.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis"],
+  // runtime loads its query compiler (wasm) lazily, pg / ioredis open sockets, and BullMQ reads its Lua
+  // scripts from its own package directory.
+  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq"],
   turbopack: { root: monorepoRoot },
   // The dashboard handles secrets: it is never framed, never sniffed, and tells other sites nothing.
   async headers() {

@@ -152,6 +152,11 @@ test("screens of every main page render without console errors", async ({ page }
     ["/teams", "Teams"],
     ["/keys", "API keys"],
     ["/limits", "Limits"],
+    ["/usage?range=7d&groupBy=team", "Usage"],
+    ["/usage/requests", "Request log"],
+    ["/exports", "Exports"],
+    ["/models", "Models"],
+    ["/deployments", "Deployments"],
     ["/users", "People"],
     ["/audit", "Audit log"],
     ["/settings", "Settings"],
@@ -170,7 +175,7 @@ test("screens of every main page render without console errors", async ({ page }
       await page.getByRole("button", { name: "Show" }).nth(1).click();
       await expect(page.getByTestId("effective-limits").first()).toBeVisible();
     }
-    await screenshot(page, path.slice(1));
+    await screenshot(page, path.slice(1).replace(/\?.*$/, "").replace("usage/requests", "requests"));
   }
   await signOut(page);
   await screenshot(page, "sign-in");

@@ -1,7 +1,14 @@
 "use client";
 
-import { createContext, type ReactNode, useActionState, useContext, useId } from "react";
-import { useFormStatus } from "react-dom";
+import {
+  createContext,
+  type FormEvent,
+  type ReactNode,
+  startTransition,
+  useActionState,
+  useContext,
+  useId,
+} from "react";
 import { type FormState, initialFormState } from "../lib/forms/form-state";
 import { RevealBox } from "./reveal-box";
 
@@ -12,6 +19,8 @@ const FormStateContext = createContext<FormState>(initialFormState);
 /**
  * A form bound to a server action through `useActionState`: fields inside read their error from the
  * action's answer, the answer's message is announced, and reveals (secrets, links) are shown once.
+ * What was typed stays after an answer (React resets a form after its action by default, which
+ * would throw away the input a field error is about); `resetOnSuccess` clears it after a success.
  * Works without JavaScript too (the action still runs; the page re-renders).
  */
 export function ActionForm({
@@ -29,11 +38,17 @@ export function ActionForm({
   resetOnSuccess?: boolean;
   testId?: string;
 }) {
-  const [state, formAction] = useActionState(action, initialFormState);
+  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(() => formAction(data));
+  };
   return (
     <FormStateContext.Provider value={state}>
       <form
         action={formAction}
+        onSubmit={submit}
         className={className ?? "form"}
         data-testid={testId}
         noValidate
@@ -41,7 +56,7 @@ export function ActionForm({
       >
         {children}
         <div className="form-actions">
-          <SubmitButton label={submitLabel} />
+          <SubmitButton label={submitLabel} pending={pending} />
         </div>
         {state.message ? (
           <p className={state.ok ? "notice success" : "notice error"} role={state.ok ? "status" : "alert"}>
@@ -54,8 +69,7 @@ export function ActionForm({
   );
 }
 
-function SubmitButton({ label }: { label: string }) {
-  const { pending } = useFormStatus();
+function SubmitButton({ label, pending }: { label: string; pending: boolean }) {
   return (
     <button type="submit" className="button primary" disabled={pending} aria-disabled={pending}>
       {pending ? "Working…" : label}
@@ -83,6 +97,24 @@ function useFieldShell({ name, hint }: FieldShell) {
   return { id, error, control: { id, name, "aria-invalid": Boolean(error), "aria-describedby": describedBy } };
 }
 
+/** The hint and the error under a control, with the ids its `aria-describedby` names. */
+function FieldNotes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+  return (
+    <>
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 function Shell({ shell, id, error, children }: { shell: FieldShell; id: string; error?: string; children: ReactNode }) {
   return (
     <div className={error ? "field has-error" : "field"}>
@@ -91,16 +123,7 @@ function Shell({ shell, id, error, children }: { shell: FieldShell; id: string; 
         {shell.required ? <span aria-hidden="true"> *</span> : null}
       </label>
       {children}
-      {shell.hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {shell.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={shell.hint} error={error} />
     </div>
   );
 }
@@ -157,4 +180,28 @@ export function TextAreaField(props: FieldShell & { defaultValue?: string; place
       <textarea {...control} defaultValue={props.defaultValue} placeholder={props.placeholder} rows={props.rows ?? 2} />
     </Shell>
   );
+}
+
+/** A labelled checkbox (posted as "on" when ticked) with its error from the last answer. */
+export function CheckboxField(props: Omit<FieldShell, "required"> & { defaultChecked?: boolean }) {
+  const { id, error, control } = useFieldShell(props);
+  return (
+    <div className={error ? "field checkbox has-error" : "field checkbox"}>
+      <label htmlFor={id}>
+        <input {...control} type="checkbox" defaultChecked={props.defaultChecked} />
+        {props.label}
+      </label>
+      <FieldNotes id={id} hint={props.hint} error={error} />
+    </div>
+  );
+}
+
+/** The answer's message for fields the form has no control for (`_`), if any. */
+export function FormLevelError() {
+  const error = useFieldError("_");
+  return error ? (
+    <p className="field-error" role="alert">
+      {error}
+    </p>
+  ) : null;
 }

@@ -8,8 +8,8 @@ const valid = {
 };
 
 describe("parseWebEnv", () => {
-  it("reads a complete environment and defaults the gateway URL", () => {
-    expect(parseWebEnv(valid)).toEqual({
+  it("reads a complete environment and defaults the gateway URL and the export directory", () => {
+    expect(parseWebEnv(valid, "/repo")).toEqual({
       ok: true,
       config: {
         databaseUrl: valid.DATABASE_URL,
@@ -19,8 +19,19 @@ describe("parseWebEnv", () => {
         gatewayInternalUrl: "http://localhost:4000",
         webPublicUrl: null,
         oidc: null,
+        exportDir: "/repo/.data/exports",
       },
     });
+  });
+
+  it("finds exports where the worker writes them: PERIMETER_EXPORT_DIR, else under PERIMETER_DATA_DIR", () => {
+    const dir = (env: Record<string, string>) => {
+      const result = parseWebEnv({ ...valid, ...env }, "/repo");
+      return result.ok ? result.config.exportDir : result.message;
+    };
+    expect(dir({ PERIMETER_EXPORT_DIR: "/srv/exports" })).toBe("/srv/exports");
+    expect(dir({ PERIMETER_DATA_DIR: "/var/lib/perimeter" })).toBe("/var/lib/perimeter/exports");
+    expect(dir({ PERIMETER_DATA_DIR: "state" })).toBe("/repo/state/exports");
   });
 
   it("keeps an explicit gateway URL without its trailing slash", () => {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import {
   type ConfigResult,
   type EnvSource,
@@ -37,6 +38,8 @@ export interface WebConfig {
    */
   webPublicUrl: string | null;
   oidc: OidcConfig | null;
+  /** Absolute directory of export files and manifests: the worker writes them, the web serves them. */
+  exportDir: string;
 }
 
 const trimmedUrl = () => httpUrlVar().transform((value) => value.replace(/\/+$/, ""));
@@ -54,56 +57,69 @@ const domainList = z
     "must be a comma-separated list of email domains such as example.com",
   );
 
-/** The web app's variables, mapped to its config once they are valid. */
-const webEnvSchema = z
-  .object({
-    DATABASE_URL: postgresUrlVar(),
-    REDIS_URL: redisUrlVar(),
-    PERIMETER_SECRET: secretVar(32),
-    GATEWAY_PUBLIC_URL: trimmedUrl().default("http://localhost:4000"),
-    GATEWAY_INTERNAL_URL: trimmedUrl().optional(),
-    WEB_PUBLIC_URL: trimmedUrl().optional(),
-    OIDC_ISSUER: trimmedUrl().optional(),
-    OIDC_CLIENT_ID: z.string().optional(),
-    OIDC_CLIENT_SECRET: secretVar(1).optional(),
-    OIDC_ALLOWED_DOMAINS: domainList.optional(),
-    OIDC_DISPLAY_NAME: z.string().max(60).default("Single sign-on"),
-  })
-  .superRefine((env, check) => {
-    const oidcSet = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].some((v) => v !== undefined);
-    if (!oidcSet) return;
-    for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "WEB_PUBLIC_URL"] as const) {
-      // The identity provider redirects back to WEB_PUBLIC_URL, so it cannot be guessed from a request.
-      if (env[key] === undefined) check.addIssue({ code: "custom", path: [key], message: "is required" });
-    }
-  })
-  .transform(
-    (env): WebConfig => ({
-      databaseUrl: env.DATABASE_URL,
-      redisUrl: env.REDIS_URL,
-      perimeterSecret: env.PERIMETER_SECRET,
-      gatewayPublicUrl: env.GATEWAY_PUBLIC_URL,
-      gatewayInternalUrl: env.GATEWAY_INTERNAL_URL ?? env.GATEWAY_PUBLIC_URL,
-      webPublicUrl: env.WEB_PUBLIC_URL ?? null,
-      oidc:
-        env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
-          ? {
-              issuer: env.OIDC_ISSUER,
-              clientId: env.OIDC_CLIENT_ID,
-              clientSecret: env.OIDC_CLIENT_SECRET,
-              allowedDomains: env.OIDC_ALLOWED_DOMAINS ?? [],
-              displayName: env.OIDC_DISPLAY_NAME,
-            }
-          : null,
-    }),
-  );
+/**
+ * Where relative data paths resolve, as for the worker and `npm start`: the repository root, the
+ * parent of web/ in which `next` runs.
+ */
+function repositoryRoot(): string {
+  return path.resolve(process.cwd(), "..");
+}
+
+/** The web app's variables, mapped to its config once they are valid; relative paths resolve against `rootDir`. */
+const webEnvSchema = (rootDir: string) =>
+  z
+    .object({
+      DATABASE_URL: postgresUrlVar(),
+      REDIS_URL: redisUrlVar(),
+      PERIMETER_SECRET: secretVar(32),
+      GATEWAY_PUBLIC_URL: trimmedUrl().default("http://localhost:4000"),
+      GATEWAY_INTERNAL_URL: trimmedUrl().optional(),
+      WEB_PUBLIC_URL: trimmedUrl().optional(),
+      OIDC_ISSUER: trimmedUrl().optional(),
+      OIDC_CLIENT_ID: z.string().optional(),
+      OIDC_CLIENT_SECRET: secretVar(1).optional(),
+      OIDC_ALLOWED_DOMAINS: domainList.optional(),
+      OIDC_DISPLAY_NAME: z.string().max(60).default("Single sign-on"),
+      PERIMETER_DATA_DIR: z.string().default(".data"),
+      PERIMETER_EXPORT_DIR: z.string().optional(),
+    })
+    .superRefine((env, check) => {
+      const oidcSet = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].some((v) => v !== undefined);
+      if (!oidcSet) return;
+      for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "WEB_PUBLIC_URL"] as const) {
+        // The identity provider redirects back to WEB_PUBLIC_URL, so it cannot be guessed from a request.
+        if (env[key] === undefined) check.addIssue({ code: "custom", path: [key], message: "is required" });
+      }
+    })
+    .transform(
+      (env): WebConfig => ({
+        databaseUrl: env.DATABASE_URL,
+        redisUrl: env.REDIS_URL,
+        perimeterSecret: env.PERIMETER_SECRET,
+        gatewayPublicUrl: env.GATEWAY_PUBLIC_URL,
+        gatewayInternalUrl: env.GATEWAY_INTERNAL_URL ?? env.GATEWAY_PUBLIC_URL,
+        webPublicUrl: env.WEB_PUBLIC_URL ?? null,
+        oidc:
+          env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+            ? {
+                issuer: env.OIDC_ISSUER,
+                clientId: env.OIDC_CLIENT_ID,
+                clientSecret: env.OIDC_CLIENT_SECRET,
+                allowedDomains: env.OIDC_ALLOWED_DOMAINS ?? [],
+                displayName: env.OIDC_DISPLAY_NAME,
+              }
+            : null,
+        exportDir: path.resolve(rootDir, env.PERIMETER_EXPORT_DIR ?? path.join(env.PERIMETER_DATA_DIR, "exports")),
+      }),
+    );
 
 /**
- * Validates the web app's variables in `source`. Empty strings count as unset. A failure comes back as
+ * Validates the web app's variables in `source` (relative paths resolve against `rootDir`, by default
+ * the repository root). Empty strings count as unset. A failure comes back as
  * one line naming every bad variable, with secrets and passwords left out.
  */
-export function parseWebEnv(source: EnvSource): ConfigResult<WebConfig> {
-  return parseConfig(webEnvSchema, source);
+export function parseWebEnv(source: EnvSource, rootDir = repositoryRoot()): ConfigResult<WebConfig> {
+  return parseConfig(webEnvSchema(rootDir), source);
 }
 
 class ConfigError extends Error {
@@ -129,5 +145,5 @@ export function readWebConfig(): WebConfig {
  */
 export function exitOnInvalidEnv(): void {
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  loadConfigOrExit(webEnvSchema, process.env);
+  loadConfigOrExit(webEnvSchema(repositoryRoot()), process.env);
 }

@@ -24,3 +24,31 @@ export function formatRelative(date: Date | null | undefined, now: Date = new Da
   const days = Math.round(abs / 86_400);
   return say(days, days === 1 ? "day" : "days");
 }
+
+const hourShort = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const dayShort = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const hourLong = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const dayLong = new Intl.DateTimeFormat("en-GB", {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/**
+ * A usage bucket's start (rollup buckets are UTC hours and days): under an axis `14:00`, or the date
+ * at midnight; in a tooltip `3 Mar 2026, 14:00 UTC` or `Tue, 3 Mar 2026 (UTC)`.
+ */
+export function formatBucket(start: string, width: "1h" | "1d", short: boolean): string {
+  const date = new Date(start);
+  if (width === "1d") return short ? dayShort.format(date) : `${dayLong.format(date)} (UTC)`;
+  if (!short) return `${hourLong.format(date)} UTC`;
+  return date.getUTCHours() === 0 ? dayShort.format(date) : hourShort.format(date);
+}
+
+/** 1.2 s, 840 ms; "—" for none. */
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+}

@@ -7,7 +7,7 @@ import { checkWebHealth } from "./health";
 import type { WebServices } from "./services";
 
 describe("checkWebHealth", () => {
-  let services: WebServices;
+  let services: Pick<WebServices, "db" | "redis" | "log" | "keyPepper">;
 
   beforeAll(() => {
     services = {

@@ -9,7 +9,9 @@ export type HealthBody =
   | { status: "unavailable"; checks: Record<string, string> };
 
 /** Probes Postgres (`SELECT 1`) and Redis (`PING`); 200 when both answer, else 503 naming the failure. */
-export async function checkWebHealth(services: WebServices): Promise<{ status: 200 | 503; body: HealthBody }> {
+export async function checkWebHealth(
+  services: Pick<WebServices, "db" | "redis" | "log">,
+): Promise<{ status: 200 | 503; body: HealthBody }> {
   const report = await checkReadiness(
     [
       { name: "postgres", run: () => services.db.$queryRaw`SELECT 1` },

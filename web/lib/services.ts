@@ -1,6 +1,7 @@
-import { deriveKeyPepper } from "@perimeter/core";
+import { deriveKeyPepper, type ExportQueue, exportQueueName } from "@perimeter/core";
 import { createDb, type Db } from "@perimeter/db";
 import { createLogger, type Logger, logConnectionLoss } from "@perimeter/runtime";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { readWebConfig, type WebConfig } from "./env";
 
@@ -11,7 +12,14 @@ export interface WebServices {
   redis: Redis;
   /** HMAC key for API-key hashes, derived from PERIMETER_SECRET. */
   keyPepper: Uint8Array;
+  /** The worker's `exports` queue (BullMQ prefix `perimeter`, as every worker queue), for export requests. */
+  exportQueue: ExportQueue;
+  /** PERIMETER_EXPORT_DIR: the files the worker's exports wrote, served to admins and auditors. */
+  exportDir: string;
 }
+
+/** The BullMQ prefix of the worker's queues (`worker/src/services.ts`). */
+const queuePrefix = "perimeter";
 
 interface Root {
   config?: WebConfig;
@@ -49,11 +57,17 @@ export function getServices(): WebServices {
       maxRetriesPerRequest: 1,
     });
     logConnectionLoss(redis, "redis", log);
+    // A producer only: it never blocks, so it shares the fail-fast client (a job Redis cannot take
+    // now is enqueued by the worker's sweep within a minute). Its errors are the client's, logged above.
+    const exportQueue = new Queue(exportQueueName, { connection: redis, prefix: queuePrefix });
+    exportQueue.on("error", () => {});
     state.services = {
       log,
       db: createDb(config.databaseUrl),
       redis,
       keyPepper: deriveKeyPepper(config.perimeterSecret),
+      exportQueue,
+      exportDir: config.exportDir,
     };
   }
   return state.services;

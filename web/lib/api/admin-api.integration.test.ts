@@ -1,12 +1,36 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import { revokeApiKey, verifyApiKey } from "@perimeter/core";
+import { exportQueueName, revokeApiKey, verifyApiKey } from "@perimeter/core";
 import { createDb, randomBase32 } from "@perimeter/db";
 import { silentLogger } from "@perimeter/runtime";
+import { runExport } from "@perimeter/worker/src/exports/run-export.ts";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { requestExportAs } from "../operations/exports";
 import { createWebFixture, testKeyPepper, type WebFixture } from "../testing/web-fixture";
 import { adminRoute, type Endpoint } from "./admin-route";
 import { listAuditEndpoint, verifyAuditEndpoint } from "./endpoints/audit-endpoints";
+import {
+  createDeploymentEndpoint,
+  deleteDeploymentEndpoint,
+  getDeploymentEndpoint,
+  listDeploymentsEndpoint,
+  scaleDeploymentEndpoint,
+  startDeploymentEndpoint,
+  stopDeploymentEndpoint,
+  updateDeploymentEndpoint,
+} from "./endpoints/deployment-endpoints";
+import {
+  exportFileEndpoint,
+  exportManifestEndpoint,
+  getExportEndpoint,
+  listExportsEndpoint,
+  requestExportEndpoint,
+} from "./endpoints/export-endpoints";
 import {
   createKeyEndpoint,
   listTeamKeysEndpoint,
@@ -14,6 +38,7 @@ import {
   rotateKeyEndpoint,
 } from "./endpoints/key-endpoints";
 import { putKeyLimitsEndpoint, putTeamLimitsEndpoint } from "./endpoints/limit-endpoints";
+import { createModelEndpoint, listModelsEndpoint, updateModelEndpoint } from "./endpoints/model-endpoints";
 import {
   addMemberEndpoint,
   createTeamEndpoint,
@@ -21,19 +46,52 @@ import {
   listTeamsEndpoint,
   removeMemberEndpoint,
 } from "./endpoints/team-endpoints";
+import { usageEventsEndpoint, usageReportEndpoint } from "./endpoints/usage-endpoints";
 import { openApiDocument } from "./openapi-document";
 
 const db = createDb(inject("databaseUrl"));
-afterAll(() => db.$disconnect());
-const services = () => ({ db, keyPepper: testKeyPepper, log: silentLogger, webPublicUrl: "https://perimeter.example" });
+const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+// Jobs go to a queue prefix of their own, which no worker on this machine reads.
+const exportQueue = new Queue(exportQueueName, { connection: redis, prefix: `perimeter-web-test-${randomBase32(8)}` });
+let exportDir = "";
+beforeAll(async () => {
+  exportDir = await mkdtemp(path.join(os.tmpdir(), "perimeter-web-api-exports-"));
+});
+afterAll(async () => {
+  await exportQueue.obliterate({ force: true });
+  await exportQueue.close();
+  redis.disconnect();
+  await rm(exportDir, { recursive: true, force: true });
+  await db.$disconnect();
+});
+const services = () => ({
+  db,
+  keyPepper: testKeyPepper,
+  log: silentLogger,
+  webPublicUrl: "https://perimeter.example",
+  exportQueue,
+  exportDir,
+});
+
+type Call = { params: Record<string, string>; body?: unknown; query?: string };
 
 interface Route {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   endpoint: Endpoint;
   /** The path parameters and body of a call that succeeds as admin. */
-  call: (fx: WebFixture) => { params: Record<string, string>; body?: unknown; query?: string };
+  call: (fx: WebFixture) => Call | Promise<Call>;
   status: number;
+}
+
+const lastHour = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() });
+
+/** An export of the fixture's audit log, written by the worker's export job. */
+async function finishedExport(fx: WebFixture): Promise<string> {
+  const requested = await requestExportAs(fx.env, fx.principals.admin, { kind: "audit", filter: lastHour() });
+  if (!requested.ok) throw new Error(requested.message);
+  await runExport({ db, exportDir }, { exportId: requested.value.id, orgId: fx.orgId });
+  return requested.value.id;
 }
 
 // Every route of /api/v1 (a test below checks this list against the route files and the OpenAPI document).
@@ -126,6 +184,138 @@ const routes: Route[] = [
     call: () => ({ params: {} }),
     status: 200,
   },
+  {
+    method: "GET",
+    path: "/api/v1/usage",
+    endpoint: usageReportEndpoint,
+    call: () => ({ params: {}, query: `start=${lastHour().from}&bucket=1h&groupBy=team,model` }),
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/usage/events",
+    endpoint: usageEventsEndpoint,
+    call: (fx) => ({ params: {}, query: `teamId=${fx.teams.a}&status=error&limit=10` }),
+    status: 200,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/exports",
+    endpoint: requestExportEndpoint,
+    call: (fx) => ({
+      params: {},
+      body: { kind: "usage", format: "jsonl", filter: { ...lastHour(), teamId: fx.teams.a } },
+    }),
+    status: 202,
+  },
+  { method: "GET", path: "/api/v1/exports", endpoint: listExportsEndpoint, call: () => ({ params: {} }), status: 200 },
+  {
+    method: "GET",
+    path: "/api/v1/exports/{exportId}",
+    endpoint: getExportEndpoint,
+    call: async (fx) => ({ params: { exportId: await finishedExport(fx) } }),
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/exports/{exportId}/file",
+    endpoint: exportFileEndpoint,
+    call: async (fx) => ({ params: { exportId: await finishedExport(fx) } }),
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/exports/{exportId}/manifest",
+    endpoint: exportManifestEndpoint,
+    call: async (fx) => ({ params: { exportId: await finishedExport(fx) } }),
+    status: 200,
+  },
+  { method: "GET", path: "/api/v1/models", endpoint: listModelsEndpoint, call: () => ({ params: {} }), status: 200 },
+  {
+    method: "POST",
+    path: "/api/v1/models",
+    endpoint: createModelEndpoint,
+    call: () => ({
+      params: {},
+      body: {
+        publicName: `qwen-${randomBase32(4)}`,
+        servedName: "qwen",
+        hfRepo: "Qwen/Qwen3-8B",
+        contextLength: 32_768,
+      },
+    }),
+    status: 201,
+  },
+  {
+    method: "PATCH",
+    path: "/api/v1/models/{modelId}",
+    endpoint: updateModelEndpoint,
+    call: (fx) => ({ params: { modelId: fx.models.builtin }, body: { maxOutputTokens: 32_000 } }),
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/deployments",
+    endpoint: listDeploymentsEndpoint,
+    call: () => ({ params: {} }),
+    status: 200,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/deployments",
+    endpoint: createDeploymentEndpoint,
+    call: (fx) => ({
+      params: {},
+      body: { name: "sim-2", modelId: fx.models.builtin, driver: "simulator", spec: { simulator: { startupMs: 50 } } },
+    }),
+    status: 201,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/deployments/{deploymentId}",
+    endpoint: getDeploymentEndpoint,
+    call: (fx) => ({ params: { deploymentId: fx.deployments.simulator } }),
+    status: 200,
+  },
+  {
+    method: "PATCH",
+    path: "/api/v1/deployments/{deploymentId}",
+    endpoint: updateDeploymentEndpoint,
+    call: (fx) => ({ params: { deploymentId: fx.deployments.simulator }, body: { spec: { preStopSec: 0 } } }),
+    status: 202,
+  },
+  {
+    method: "DELETE",
+    path: "/api/v1/deployments/{deploymentId}",
+    endpoint: deleteDeploymentEndpoint,
+    call: (fx) => ({ params: { deploymentId: fx.deployments.simulator } }),
+    status: 202,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/deployments/{deploymentId}/scale",
+    endpoint: scaleDeploymentEndpoint,
+    call: (fx) => ({ params: { deploymentId: fx.deployments.simulator }, body: { replicas: 2 } }),
+    status: 202,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/deployments/{deploymentId}/stop",
+    endpoint: stopDeploymentEndpoint,
+    call: (fx) => ({ params: { deploymentId: fx.deployments.simulator } }),
+    status: 202,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/deployments/{deploymentId}/start",
+    endpoint: startDeploymentEndpoint,
+    // The fixture's deployment is running: stop it first, so starting it is a change.
+    call: async (fx) => {
+      await db.deployment.update({ where: { id: fx.deployments.simulator }, data: { desiredState: "stopped" } });
+      return { params: { deploymentId: fx.deployments.simulator } };
+    },
+    status: 202,
+  },
 ];
 
 async function send(
@@ -142,10 +332,14 @@ async function send(
     body,
   });
   const response = await adminRoute(endpoint, services)(request, { params: Promise.resolve(options.params ?? {}) });
-  const text = await response.text();
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const text = bytes.toString("utf8");
+  const isJson = response.headers.get("content-type")?.startsWith("application/json") && text;
   return {
     status: response.status,
-    json: text ? JSON.parse(text) : null,
+    json: isJson ? JSON.parse(text) : null,
+    bytes,
+    headers: response.headers,
     requestId: response.headers.get("request-id"),
   };
 }
@@ -154,7 +348,7 @@ describe("admin API: every route", () => {
   for (const route of routes) {
     it(`${route.method} ${route.path}: 401 without a token, 401 revoked, 403 inference key, ${route.status} as admin`, async () => {
       const fx = await createWebFixture(db);
-      const { params, body, query } = route.call(fx);
+      const { params, body, query } = await route.call(fx);
       const missing = await send(route.endpoint, route.method, { params, body, query });
       expect(missing.status).toBe(401);
       expect(missing.json).toMatchObject({ error: { type: "authentication_error" }, requestId: missing.requestId });
@@ -202,7 +396,7 @@ describe("admin API: every route", () => {
         .replace(/\/$/, "")
         .replace(/\[(\w+)\]/g, "{$1}");
       for (const match of readFileSync(file, "utf8").matchAll(
-        /export const (GET|POST|PUT|DELETE) = adminRoute\((\w+)\)/g,
+        /export const (GET|POST|PUT|PATCH|DELETE) = adminRoute\((\w+)\)/g,
       )) {
         fromFiles.add(`${match[1]} ${route} ${match[2]}`);
       }
@@ -374,6 +568,82 @@ describe("admin API: contracts and errors", () => {
     expect(bad).toMatchObject({ status: 400, json: { error: { fields: { from: expect.any(String) } } } });
     const verified = await send(verifyAuditEndpoint, "GET", { token: admin() });
     expect(verified.json).toMatchObject({ ok: true });
+  });
+
+  it("GET /usage answers in the report's shape and names bad parameters by their query names", async () => {
+    const report = await send(usageReportEndpoint, "GET", {
+      token: admin(),
+      query: `start=${encodeURIComponent(new Date(Date.now() - 2 * 3_600_000).toISOString())}&bucket=1h&groupBy=key,user`,
+    });
+    expect(report.status).toBe(200);
+    expect(report.json).toMatchObject({ has_more: false, next_page: null });
+    expect(report.json.data.length).toBeGreaterThanOrEqual(2);
+    expect(report.json.data[0]).toEqual({
+      starting_at: expect.any(String),
+      ending_at: expect.any(String),
+      results: expect.any(Array),
+    });
+    const missing = await send(usageReportEndpoint, "GET", { token: admin(), query: "bucket=1w&groupBy=team,region" });
+    expect(missing).toMatchObject({
+      status: 400,
+      json: { error: { fields: { groupBy: "unknown dimension: region" } } },
+    });
+    const noStart = await send(usageReportEndpoint, "GET", { token: admin(), query: "bucket=1w" });
+    expect(Object.keys(noStart.json.error.fields).sort()).toEqual(["bucket", "start"]);
+    const badCursor = await send(usageEventsEndpoint, "GET", { token: admin(), query: "cursor=nope" });
+    expect(badCursor).toMatchObject({ status: 400, json: { error: { fields: { cursor: expect.any(String) } } } });
+  });
+
+  it("POST /exports → 202 with links; once written, /file streams the bytes the SHA-256 names", async () => {
+    const queued = await send(requestExportEndpoint, "POST", {
+      token: admin(),
+      body: { kind: "audit", format: "csv", filter: lastHour() },
+    });
+    expect(queued).toMatchObject({
+      status: 202,
+      json: { status: "queued", kind: "audit", links: { self: `/api/v1/exports/${queued.json.id}`, file: null } },
+    });
+    const early = await send(exportFileEndpoint, "GET", { token: admin(), params: { exportId: queued.json.id } });
+    expect(early).toMatchObject({ status: 409, json: { error: { type: "conflict" } } });
+    await runExport({ db, exportDir }, { exportId: queued.json.id, orgId: fx.orgId });
+    const done = await send(getExportEndpoint, "GET", { token: admin(), params: { exportId: queued.json.id } });
+    expect(done.json).toMatchObject({
+      status: "succeeded",
+      links: { file: `/api/v1/exports/${queued.json.id}/file` },
+      manifest: { rowCount: done.json.rowCount, sha256: done.json.sha256, columns: expect.arrayContaining(["hash"]) },
+    });
+    const file = await send(exportFileEndpoint, "GET", { token: admin(), params: { exportId: queued.json.id } });
+    expect(file.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(createHash("sha256").update(file.bytes).digest("hex")).toBe(done.json.sha256);
+    const bad = await send(requestExportEndpoint, "POST", {
+      token: admin(),
+      body: { kind: "usage", format: "xlsx", filter: { from: "yesterday" } },
+    });
+    expect(Object.keys(bad.json.error.fields).sort()).toEqual(["filter.from", "filter.to", "format"]);
+  });
+
+  it("POST /deployments: field errors name the spec path; PATCH keeps masked env values", async () => {
+    const bad = await send(createDeploymentEndpoint, "POST", {
+      token: admin(),
+      body: { name: "s", modelId: fx.models.builtin, driver: "simulator", spec: { simulator: { startupMs: "soon" } } },
+    });
+    expect(bad).toMatchObject({
+      status: 400,
+      json: { error: { fields: { "spec.simulator.startupMs": expect.any(String) } } },
+    });
+    const read = await send(getDeploymentEndpoint, "GET", {
+      token: admin(),
+      params: { deploymentId: fx.deployments.simulator },
+    });
+    expect(read.json.spec.env).toEqual({ HF_TOKEN: "***" });
+    const patched = await send(updateDeploymentEndpoint, "PATCH", {
+      token: admin(),
+      params: { deploymentId: fx.deployments.simulator },
+      body: { spec: { ...read.json.spec, drainTimeoutSec: 5 } },
+    });
+    expect(patched).toMatchObject({ status: 202, json: { spec: { drainTimeoutSec: 5, env: { HF_TOKEN: "***" } } } });
+    const stored = await db.deployment.findUniqueOrThrow({ where: { id: fx.deployments.simulator } });
+    expect(stored.spec).toMatchObject({ env: { HF_TOKEN: "hf_fixture_secret" } });
   });
 
   it("an unknown team is 404, not 403", async () => {

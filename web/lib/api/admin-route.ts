@@ -27,7 +27,7 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 /** Where a route finds its services: the app's composition root, or a test's own. */
 export type ServicesSource = () => Pick<WebServices, "db" | "keyPepper" | "log"> &
-  Partial<Pick<WebServices, "redis">> & { webPublicUrl?: string | null };
+  Partial<Pick<WebServices, "redis" | "exportQueue" | "exportDir">> & { webPublicUrl?: string | null };
 
 const appServices: ServicesSource = () => ({ ...getServices(), webPublicUrl: getConfig().webPublicUrl });
 
@@ -70,7 +70,9 @@ export function adminRoute(endpoint: Endpoint, services: ServicesSource = appSer
         env: {
           db: deps.db,
           keyPepper: deps.keyPepper,
-          ...(deps.redis ? { changes: deps.redis } : {}),
+          ...(deps.redis ? { changes: deps.redis, redis: deps.redis } : {}),
+          exportQueue: deps.exportQueue,
+          exportDir: deps.exportDir,
           request: { ip: clientAddress(request.headers), userAgent: userAgentOf(request.headers), requestId },
         },
         params,

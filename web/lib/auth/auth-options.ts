@@ -35,7 +35,11 @@ interface OidcProfile {
  * cookies (HttpOnly, SameSite=Lax, Secure when `secure`) holding only the user id; everything else is
  * re-read per request. The session key is derived from PERIMETER_SECRET.
  */
-export function buildAuthOptions(services: WebServices, config: WebConfig, secure: boolean): NextAuthOptions {
+export function buildAuthOptions(
+  services: Pick<WebServices, "db" | "redis" | "keyPepper" | "log">,
+  config: WebConfig,
+  secure: boolean,
+): NextAuthOptions {
   const { db, redis, keyPepper, log } = services;
   const providers: NextAuthOptions["providers"] = [
     CredentialsProvider({

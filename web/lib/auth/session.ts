@@ -42,11 +42,14 @@ export async function requirePrincipal(): Promise<Principal> {
 /** The operation environment of the current request: database, pepper, client address and user agent. */
 export async function requestEnv(): Promise<OperationEnv & { origin: string }> {
   const h = await headers();
-  const { db, keyPepper, redis } = getServices();
+  const { db, keyPepper, redis, exportQueue, exportDir } = getServices();
   return {
     db,
     keyPepper,
     changes: redis,
+    redis,
+    exportQueue,
+    exportDir,
     request: { ip: clientAddress(h), userAgent: userAgentOf(h) },
     origin: requestOrigin(h, getConfig().webPublicUrl),
   };

@@ -33,7 +33,10 @@ const all =
  * - auditor: reads everything (never secrets or hashes, which no read returns), writes nothing;
  * - team_admin: their teams' members, keys and limits (limits within the organization's caps);
  * - developer: their own keys in teams they belong to, their teams' limits, the Connect page.
- * API tokens act as admins.
+ * Usage: admins and auditors the whole organization, team admins their teams, everyone their own keys'.
+ * Exports (usage or audit, packaged by the worker) are requested and read by admins and auditors: the
+ * one thing an auditor starts, since an export is a read. Models and deployments: admins change them,
+ * auditors read them. API tokens act as admins.
  */
 export const rights = {
   "org.read": orgWide,
@@ -62,6 +65,16 @@ export const rights = {
   "limits.set.org": admin,
   "audit.read": orgWide,
   "connect.use": (p) => p.kind === "user",
+  "usage.read.all": orgWide,
+  "usage.read.team": any(orgWide, teamAdminOf),
+  // A signed-in person's own keys (the usage events' user); API tokens are org-wide anyway.
+  "usage.read.own": (p) => p.kind === "user" && p.userId !== null,
+  "exports.request": orgWide,
+  "exports.read": orgWide,
+  "models.read": orgWide,
+  "models.manage": admin,
+  "deployments.read": orgWide,
+  "deployments.manage": admin,
 } satisfies Record<string, Rule>;
 
 export type Right = keyof typeof rights;

@@ -21,7 +21,8 @@ export const initialFormState: FormState = {};
 
 /**
  * The form state for an operation's result: its field messages (renamed to the form's field names,
- * e.g. `limits.requestsPerMinute` → `requestsPerMinute`) or the success message and reveals.
+ * e.g. `limits.requestsPerMinute` → `requestsPerMinute`, `filter.from` → `from`) or the success
+ * message and reveals.
  */
 export function toFormState<T>(
   result: OperationResult<T>,
@@ -31,7 +32,7 @@ export function toFormState<T>(
     const fields =
       result.code === "INVALID"
         ? Object.fromEntries(
-            Object.entries(result.fields).map(([path, message]) => [path.replace(/^limits\./, ""), message]),
+            Object.entries(result.fields).map(([path, message]) => [path.replace(/^(limits|filter)\./, ""), message]),
           )
         : undefined;
     return { ok: false, message: result.message, fields };

@@ -3,13 +3,25 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createWebFixture, type Role, roles, type WebFixture } from "../testing/web-fixture";
 import { listAudit, verifyAudit } from "./audit";
 import { getConnectInfo } from "./connect";
+import {
+  createDeploymentAs,
+  deleteDeploymentAs,
+  getDeploymentAs,
+  listDeployments,
+  scaleDeploymentAs,
+  setDeploymentStateAs,
+  updateDeploymentAs,
+} from "./deployments";
+import { getExportAs, listExports, requestExportAs } from "./exports";
 import { createAdminTokenAs, createKeyAs, listKeys, revokeKeyAs, rotateKeyAs } from "./keys";
 import { getLimits, setLimitsAs } from "./limits";
 import { addTeamMember, changeTeamMemberRole, removeTeamMember } from "./members";
+import { createModelAs, listModels, updateModelAs } from "./models";
 import type { OperationEnv } from "./operation-env";
 import type { OperationResult } from "./operation-result";
 import { getOrganization, updateOrganizationAs } from "./organization";
 import { createTeamAs, getTeam, listTeams } from "./teams";
+import { getUsage, listRequests } from "./usage";
 import { inviteUser, listUsers, updateUserAs } from "./users";
 
 const db = createDb(inject("databaseUrl"));
@@ -26,7 +38,9 @@ type Run = (
 // wrong entry in the rights table fails here. Every case targets team A unless it says otherwise.
 const everyoneWhoRunsTeamA: Role[] = ["admin", "teamAdminA", "apiToken"];
 const adminsOnly: Role[] = ["admin", "apiToken"];
+const orgWide: Role[] = ["admin", "auditor", "apiToken"];
 const origin = "https://perimeter.example";
+const lastDay = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
 
 const writes: { name: string; allowed: Role[]; run: Run }[] = [
   {
@@ -190,9 +204,71 @@ const writes: { name: string; allowed: Role[]; run: Run }[] = [
     allowed: adminsOnly,
     run: (env, p) => updateOrganizationAs(env, p, { weekStartsOn: 3 }),
   },
+  // Exporting is reading, packaged: the auditor may, and the request is audited like a write.
+  {
+    name: "request a usage export",
+    allowed: orgWide,
+    run: (env, p) => requestExportAs(env, p, { kind: "usage", format: "csv", filter: lastDay }),
+  },
+  {
+    name: "request an audit export of team A",
+    allowed: orgWide,
+    run: (env, p, fx) =>
+      requestExportAs(env, p, { kind: "audit", format: "jsonl", filter: { ...lastDay, teamId: fx.teams.a } }),
+  },
+  {
+    name: "add a model to the catalog",
+    allowed: adminsOnly,
+    run: (env, p) =>
+      createModelAs(env, p, {
+        publicName: `m-${randomBase32(6)}`,
+        servedName: "m",
+        hfRepo: "acme/m",
+        contextLength: 8192,
+      }),
+  },
+  {
+    name: "edit the built-in model",
+    allowed: adminsOnly,
+    run: (env, p, fx) =>
+      updateModelAs(env, p, { modelId: fx.models.builtin, changes: { aliases: [`alias-${randomBase32(4)}`] } }),
+  },
+  {
+    name: "create a deployment",
+    allowed: adminsOnly,
+    run: (env, p, fx) =>
+      createDeploymentAs(env, p, {
+        name: `d-${randomBase32(6)}`,
+        modelId: fx.models.builtin,
+        driver: "simulator",
+        spec: { simulator: { startupMs: 0 } },
+      }),
+  },
+  {
+    name: "change a deployment's spec",
+    allowed: adminsOnly,
+    run: (env, p, fx) =>
+      updateDeploymentAs(env, p, { deploymentId: fx.deployments.simulator, spec: { simulator: { startupMs: 7 } } }),
+  },
+  {
+    name: "scale a deployment",
+    allowed: adminsOnly,
+    run: (env, p, fx) => scaleDeploymentAs(env, p, { deploymentId: fx.deployments.simulator, replicas: 3 }),
+  },
+  {
+    name: "stop a deployment",
+    allowed: adminsOnly,
+    run: (env, p, fx) => setDeploymentStateAs(env, p, { deploymentId: fx.deployments.simulator, state: "stopped" }),
+  },
+  {
+    name: "delete a deployment",
+    allowed: adminsOnly,
+    run: (env, p, fx) => deleteDeploymentAs(env, p, { deploymentId: fx.deployments.simulator }),
+  },
 ];
 
-const orgWide: Role[] = ["admin", "auditor", "apiToken"];
+const usageWindow = { startingAt: lastDay.from, bucketWidth: "1h" as const, groupBy: ["team_id" as const] };
+const everyPerson: Role[] = ["admin", "auditor", "teamAdminA", "developerA", "developerB"];
 const reads: { name: string; allowed: Role[]; run: Run }[] = [
   {
     name: "read team A",
@@ -231,10 +307,65 @@ const reads: { name: string; allowed: Role[]; run: Run }[] = [
   },
   {
     name: "open the Connect page",
-    allowed: ["admin", "auditor", "teamAdminA", "developerA", "developerB"],
+    allowed: everyPerson,
     run: (env, p) => getConnectInfo(env, p),
   },
+  // Usage without a filter is everyone's own (the next suite checks what each role then sees).
+  { name: "read usage", allowed: [...roles], run: (env, p) => getUsage(env, p, usageWindow) },
+  {
+    name: "read team A's usage",
+    allowed: [...orgWide, "teamAdminA", "developerA"],
+    run: (env, p, fx) => getUsage(env, p, { ...usageWindow, teamIds: [fx.teams.a] }),
+  },
+  {
+    name: "read team B's usage",
+    allowed: [...orgWide, "developerB"],
+    run: (env, p, fx) => getUsage(env, p, { ...usageWindow, teamIds: [fx.teams.b] }),
+  },
+  {
+    name: "read the usage of developerA's key",
+    allowed: [...orgWide, "teamAdminA", "developerA"],
+    run: (env, p, fx) => getUsage(env, p, { ...usageWindow, apiKeyIds: [fx.keys.developerA] }),
+  },
+  {
+    name: "read the usage of team A's service key",
+    allowed: [...orgWide, "teamAdminA"],
+    run: (env, p, fx) => getUsage(env, p, { ...usageWindow, apiKeyIds: [fx.keys.serviceA] }),
+  },
+  {
+    name: "read developerA's usage in team A",
+    allowed: [...orgWide, "teamAdminA", "developerA"],
+    run: (env, p, fx) => getUsage(env, p, { ...usageWindow, teamIds: [fx.teams.a], userIds: [fx.users.developerA] }),
+  },
+  {
+    name: "read developerB's usage",
+    allowed: [...orgWide, "developerB"],
+    run: (env, p, fx) => getUsage(env, p, { ...usageWindow, userIds: [fx.users.developerB] }),
+  },
+  { name: "read the request log", allowed: [...roles], run: (env, p) => listRequests(env, p, {}) },
+  {
+    name: "read team B's request log",
+    allowed: [...orgWide, "developerB"],
+    run: (env, p, fx) => listRequests(env, p, { teamId: fx.teams.b }),
+  },
+  {
+    name: "read the request log of developerB's key",
+    allowed: [...orgWide, "developerB"],
+    run: (env, p, fx) => listRequests(env, p, { apiKeyId: fx.keys.developerB }),
+  },
+  { name: "list exports", allowed: orgWide, run: (env, p) => listExports(env, p) },
+  { name: "read an export", allowed: orgWide, run: (env, p, fx) => getExportAs(env, p, exportIds.get(fx.orgId) ?? "") },
+  { name: "list models", allowed: orgWide, run: (env, p) => listModels(env, p) },
+  { name: "list deployments", allowed: orgWide, run: (env, p) => listDeployments(env, p) },
+  {
+    name: "read a deployment",
+    allowed: orgWide,
+    run: (env, p, fx) => getDeploymentAs(env, p, fx.deployments.simulator),
+  },
 ];
+
+/** The export each read fixture holds (requested by its admin), by organization. */
+const exportIds = new Map<string, string>();
 
 function expectDenied(result: OperationResult<unknown>) {
   expect(result.ok).toBe(false);
@@ -267,6 +398,9 @@ describe("authorization sweep: every read as every role", () => {
   let fx: WebFixture;
   beforeAll(async () => {
     fx = await createWebFixture(db);
+    const requested = await requestExportAs(fx.env, fx.principals.admin, { kind: "usage", filter: lastDay });
+    if (!requested.ok) throw new Error(requested.message);
+    exportIds.set(fx.orgId, requested.value.id);
   });
   for (const read of reads) {
     for (const role of roles) {

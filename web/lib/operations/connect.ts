@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Principal, TeamRole } from "../authz/principal";
 import { can } from "../authz/rights";
 import { type ConnectionTestResult, testGatewayConnection } from "../connect/test-gateway-connection";
+import { type RemainingBudget, readRemainingBudgets } from "../quota/remaining-budgets";
 import { type KeyRow, listKeys } from "./keys";
 import type { OperationEnv } from "./operation-env";
 import { forbidden, guard, invalid, type OperationResult, ok } from "./operation-result";
@@ -12,7 +13,17 @@ export interface ConnectInfo {
   /** The principal's own usable keys (active or rotating), newest first. */
   keys: KeyRow[];
   /** What binds requests made with the newest key (or, with no key, the first membership). */
-  quota: { keyId: string | null; teamName: string | null; levels: LimitLevel[]; effective: EffectiveLimits } | null;
+  quota: {
+    keyId: string | null;
+    teamName: string | null;
+    levels: LimitLevel[];
+    effective: EffectiveLimits;
+    /**
+     * What is left of each calendar budget of the newest key now, from the gateway's counters in
+     * Redis; null with no key, "unavailable" when Redis cannot answer.
+     */
+    remaining: RemainingBudget[] | "unavailable" | null;
+  } | null;
 }
 
 /** Everything the Connect page shows a signed-in user about their own access. */
@@ -35,6 +46,12 @@ export async function getConnectInfo(env: OperationEnv, principal: Principal): P
       ? ({ type: "member", memberId: first.id } as const)
       : null;
   const limits = target ? await getEffectiveLimits(env.db, principal.orgId, target) : null;
+  const redis = env.redis;
+  const nowMs = env.now?.().getTime() ?? Date.now();
+  const remaining =
+    newest && redis
+      ? await readRemainingBudgets({ db: env.db, redis }, newest.publicId, nowMs).catch(() => "unavailable" as const)
+      : null;
   return ok({
     teams: memberships.map((m) => ({ teamId: m.teamId, teamName: m.team.name, role: m.role })),
     keys,
@@ -45,6 +62,7 @@ export async function getConnectInfo(env: OperationEnv, principal: Principal): P
             teamName: newest?.teamName ?? first?.team.name ?? null,
             levels: limits.levels.map((l) => l.level),
             effective: limits.effective,
+            remaining,
           }
         : null,
   });

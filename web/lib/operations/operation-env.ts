@@ -1,5 +1,6 @@
-import type { ChangePublisher, CoreContext } from "@perimeter/core";
+import type { ChangePublisher, CoreContext, ExportQueue, ReplicaTableKeys } from "@perimeter/core";
 import type { Db } from "@perimeter/db";
+import type { Redis } from "ioredis";
 import type { Principal } from "../authz/principal";
 
 /** Where an operation runs: the database, the key pepper and the request it serves (for the audit log). */
@@ -11,6 +12,14 @@ export interface OperationEnv {
   now?: () => Date;
   /** Where core announces revocations and limit changes, so gateways drop their cached keys at once. */
   changes?: ChangePublisher;
+  /** The worker's `exports` queue; without it an export waits for the worker's sweep (under a minute). */
+  exportQueue?: ExportQueue;
+  /** `PERIMETER_EXPORT_DIR`, where the worker writes export files and manifests. */
+  exportDir?: string;
+  /** Redis for reads of what the gateway and worker keep there (quota counters, the replica table). */
+  redis?: Redis;
+  /** Keys of the replica table the worker publishes (`replicaTableKeys()` unless a test uses its own). */
+  replicaTable?: ReplicaTableKeys;
 }
 
 /** The core context for `principal` acting through `env`: its organization, actor and request details. */

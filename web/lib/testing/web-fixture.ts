@@ -2,10 +2,12 @@ import {
   addMember,
   type CoreContext,
   createApiKey,
+  createDeployment,
   createOrganization,
   createTeam,
   createUser,
   deriveKeyPepper,
+  ensureBuiltinModels,
 } from "@perimeter/core";
 import { type Db, randomBase32 } from "@perimeter/db";
 import { authenticateApiToken } from "../api/api-principal";
@@ -27,6 +29,9 @@ export interface WebFixture {
   teams: { a: string; b: string };
   members: { teamAdminA: string; developerA: string; developerB: string };
   keys: { developerA: string; serviceA: string; developerB: string; otherAdminToken: string };
+  /** The built-in model, and a simulator deployment of it nothing reconciles (tests have no worker). */
+  models: { builtin: string };
+  deployments: { simulator: string };
   secrets: { adminToken: string; developerA: string; otherAdminToken: string };
 }
 
@@ -38,7 +43,8 @@ function expectOk<T extends { ok: boolean }>(result: T): Extract<T, { ok: true }
 /**
  * Builds a fresh organization: team A (teamAdminA as team_admin, developerA as developer), team B
  * (developerB), an admin, an auditor, keys for developerA (owned), team A (service key) and developerB,
- * and two admin-scope tokens. Each call owns its rows, so tests run in parallel on one database.
+ * two admin-scope tokens, the built-in model and a simulator deployment of it. Each call owns its rows,
+ * so tests run in parallel on one database.
  */
 export async function createWebFixture(db: Db): Promise<WebFixture> {
   const suffix = randomBase32(10);
@@ -76,6 +82,17 @@ export async function createWebFixture(db: Db): Promise<WebFixture> {
     otherAdminToken: otherAdminToken.key.id,
   };
 
+  const [builtin] = (await ensureBuiltinModels(ctx)).created;
+  if (!builtin) throw new Error("fixture step failed: no built-in model");
+  const simulator = expectOk(
+    await createDeployment(ctx, {
+      name: "sim",
+      modelId: builtin.id,
+      driver: "simulator",
+      spec: { simulator: { startupMs: 100 }, env: { HF_TOKEN: "hf_fixture_secret" } },
+    }),
+  ).deployment.id;
+
   const load = async (userId: string) => {
     const principal = await loadUserPrincipal(db, userId);
     if (!principal) throw new Error("fixture user is not active");
@@ -101,6 +118,8 @@ export async function createWebFixture(db: Db): Promise<WebFixture> {
     teams,
     members,
     keys,
+    models: { builtin: builtin.id },
+    deployments: { simulator },
     secrets: {
       adminToken: adminToken.secret,
       developerA: developerAKey.secret,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { CopyButton } from "../../../components/copy-button";
 import { EffectiveLimitsTable } from "../../../components/effective-limits-table";
 import { PageHeader } from "../../../components/page-header";
+import { RemainingBudgets } from "../../../components/remaining-budgets";
 import { requestEnv, requirePrincipal } from "../../../lib/auth/session";
 import { formatRelative } from "../../../lib/format";
 import { getConnectInfo } from "../../../lib/operations/connect";
@@ -56,9 +57,9 @@ export default async function ConnectPage() {
           <>
             <p className="muted">
               What binds requests made with {value.quota.keyId ? "your newest key" : "a key of yours"}
-              {value.quota.teamName ? ` in ${value.quota.teamName}` : ""}. Usage against these limits appears here once
-              requests flow.
+              {value.quota.teamName ? ` in ${value.quota.teamName}` : ""}, and what is left of its token budgets now.
             </p>
+            <RemainingBudgets budgets={value.quota.remaining} />
             <EffectiveLimitsTable levels={value.quota.levels} effective={value.quota.effective} />
           </>
         ) : (

@@ -1,0 +1,13 @@
+import { adminRoute } from "../../../../../lib/api/admin-route";
+import {
+  deleteDeploymentEndpoint,
+  getDeploymentEndpoint,
+  updateDeploymentEndpoint,
+} from "../../../../../lib/api/endpoints/deployment-endpoints";
+// Admin REST API; the handlers live in lib/api/endpoints and are documented in lib/api/openapi-document.ts.
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export const GET = adminRoute(getDeploymentEndpoint);
+export const PATCH = adminRoute(updateDeploymentEndpoint);
+export const DELETE = adminRoute(deleteDeploymentEndpoint);

@@ -1,0 +1,8 @@
+import { adminRoute } from "../../../../lib/api/admin-route";
+import { createDeploymentEndpoint, listDeploymentsEndpoint } from "../../../../lib/api/endpoints/deployment-endpoints";
+// Admin REST API; the handlers live in lib/api/endpoints and are documented in lib/api/openapi-document.ts.
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export const GET = adminRoute(listDeploymentsEndpoint);
+export const POST = adminRoute(createDeploymentEndpoint);
