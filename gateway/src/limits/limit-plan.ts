@@ -1,4 +1,4 @@
-import { type BudgetPeriodKind, budgetPeriod, type LimitPolicyView } from "@perimeter/core";
+import { type BudgetPeriodKind, budgetCounter, budgetPeriod, type LimitPolicyView } from "@perimeter/core";
 import type { TeamPrincipal } from "../pipeline/authenticate.ts";
 
 /** How a limit is kept in Redis: a sliding one-minute window, a set of leases, a calendar counter. */
@@ -115,7 +115,16 @@ export function planLimits(
         name: `${scope}.${name}`,
         kind: "budget",
         measure,
-        key: `${base}:budget:${scope}:${id}:${kind}:${period.startMs}`,
+        // Core's layout, which the dashboard reads; the slot is the field's place (i, o, t).
+        key: budgetCounter({
+          namespace,
+          teamId: principal.teamId,
+          level: scope,
+          id,
+          period: kind,
+          periodStartMs: period.startMs,
+          measure,
+        }).key,
         slot,
         limit,
         reserve: amountOf(measure, estimate),

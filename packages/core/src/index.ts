@@ -8,6 +8,7 @@ export { type AddMemberInput, type AddMemberResult, addMember, addMemberInputSch
 export { type ApiKeyView, toApiKeyView } from "./api-key-view.ts";
 export { type AuditContext, type AuditEventInput, appendAuditEvent } from "./append-audit-event.ts";
 export { type AuditHashInput, canonicalJson, computeAuditHash, type JsonValue } from "./audit-hash.ts";
+export { type BudgetLevel, type BudgetMeasure, budgetCounter } from "./budget-counter.ts";
 export { type BudgetPeriod, type BudgetPeriodKind, budgetPeriod } from "./budget-period.ts";
 export { builtinModels } from "./builtin-models.ts";
 export type { ChangeDeploymentResult } from "./change-deployment.ts";

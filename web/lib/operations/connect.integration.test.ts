@@ -74,7 +74,7 @@ describe("Connect", () => {
         { name: "team.output_tokens_per_week", used: 600, remaining: 499_400 },
       ]);
     } finally {
-      limiter.close();
+      await limiter.close();
       await redis.del(...plan.map((limit) => limit.key));
     }
     // Without Redis the page says so rather than failing.

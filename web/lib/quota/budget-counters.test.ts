@@ -36,10 +36,18 @@ describe("budget counters", () => {
     const nowMs = Date.UTC(2026, 2, 31, 20, 15);
     const gateway = planLimits(principal, { inputTokens: 10, outputTokens: 10 }, nowMs)
       .filter((limit) => limit.kind === "budget")
-      .map((limit) => ({ name: limit.name, key: limit.key, limit: limit.limit, endMs: limit.period?.endMs }));
+      .map((limit) => ({
+        name: limit.name,
+        key: limit.key,
+        // The admission script keeps input, output and total in fields i, o, t, by slot.
+        hashField: ["i", "o", "t"][limit.slot],
+        limit: limit.limit,
+        endMs: limit.period?.endMs,
+      }));
     const ours = budgetCounters(principal, nowMs).map((c) => ({
       name: c.name,
       key: c.key,
+      hashField: c.hashField,
       limit: c.limit,
       endMs: c.period.endMs,
     }));

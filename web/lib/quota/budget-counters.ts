@@ -1,5 +1,7 @@
 import {
+  type BudgetLevel,
   type BudgetPeriodKind,
+  budgetCounter,
   budgetPeriod,
   type KeyPrincipal,
   type LimitPolicyView,
@@ -8,18 +10,22 @@ import {
 
 /** The calendar budgets of a policy and the period each one counts over. */
 const budgetFields = [
-  ["totalTokensPerDay", "day"],
-  ["inputTokensPerDay", "day"],
-  ["outputTokensPerDay", "day"],
-  ["totalTokensPerWeek", "week"],
-  ["inputTokensPerWeek", "week"],
-  ["outputTokensPerWeek", "week"],
-  ["totalTokensPerMonth", "month"],
-  ["inputTokensPerMonth", "month"],
-  ["outputTokensPerMonth", "month"],
-] as const satisfies readonly (readonly [NumericLimitField & keyof LimitPolicyView, BudgetPeriodKind])[];
+  ["totalTokensPerDay", "day", "total"],
+  ["inputTokensPerDay", "day", "input"],
+  ["outputTokensPerDay", "day", "output"],
+  ["totalTokensPerWeek", "week", "total"],
+  ["inputTokensPerWeek", "week", "input"],
+  ["outputTokensPerWeek", "week", "output"],
+  ["totalTokensPerMonth", "month", "total"],
+  ["inputTokensPerMonth", "month", "input"],
+  ["outputTokensPerMonth", "month", "output"],
+] as const satisfies readonly (readonly [
+  NumericLimitField & keyof LimitPolicyView,
+  BudgetPeriodKind,
+  "input" | "output" | "total",
+])[];
 
-export type BudgetLevel = "key" | "member" | "team";
+export type { BudgetLevel };
 
 /** One calendar budget that applies to a key's requests, and the Redis counter the gateway keeps for it. */
 export interface BudgetCounter {
@@ -28,9 +34,15 @@ export interface BudgetCounter {
   /** As the gateway's 429s and usage records name it: `team.total_tokens_per_day`. */
   name: string;
   limit: number;
-  /** The gateway's counter: tokens used, plus those reserved by requests in flight, in this period. */
+  /** The gateway's counter (core's `budgetCounter`): tokens used, plus those reserved by requests in
+   * flight, in this period, in field `hashField` of the hash at `key`. */
   key: string;
+  hashField: "i" | "o" | "t";
   period: { kind: BudgetPeriodKind; startMs: number; endMs: number };
+}
+
+function counterAt(counter: { key: string; field: "i" | "o" | "t" }) {
+  return { key: counter.key, hashField: counter.field };
 }
 
 /** `totalTokensPerDay` → `total_tokens_per_day`. */
@@ -40,9 +52,8 @@ function snakeCase(field: string): string {
 
 /**
  * The budget counters the gateway checks a request of this key against, for the period containing
- * `nowMs` in the organization's calendar. The keys follow the gateway's limit plan
- * (`gateway/src/limits/limit-plan.ts`: `<ns>:{<teamId>}:budget:<level>:<id>:<limit>:<period start ms>`,
- * a test pins them to it). Keys without a team have no budgets. Pure.
+ * `nowMs` in the organization's calendar, where core's `budgetCounter` puts them (a test pins them to the
+ * gateway's limit plan). Keys without a team have no budgets. Pure.
  */
 export function budgetCounters(
   principal: Pick<KeyPrincipal, "keyId" | "memberId" | "teamId" | "org" | "policies">,
@@ -58,7 +69,7 @@ export function budgetCounters(
   const counters: BudgetCounter[] = [];
   for (const [level, id, policy] of levels) {
     if (!id || !policy) continue;
-    for (const [field, kind] of budgetFields) {
+    for (const [field, kind, measure] of budgetFields) {
       const limit = policy[field];
       if (limit === null) continue;
       const period = budgetPeriod(kind, nowMs, principal.org.timeZone, principal.org.weekStartsOn);
@@ -68,7 +79,17 @@ export function budgetCounters(
         field,
         name: `${level}.${name}`,
         limit,
-        key: `${namespace}:{${principal.teamId}}:budget:${level}:${id}:${name}:${period.startMs}`,
+        ...counterAt(
+          budgetCounter({
+            namespace,
+            teamId: principal.teamId,
+            level,
+            id,
+            period: kind,
+            periodStartMs: period.startMs,
+            measure,
+          }),
+        ),
         period: { kind, startMs: period.startMs, endMs: period.endMs },
       });
     }

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { type BudgetCounter, budgetCounters } from "./budget-counters";
 
 /** How much of one calendar budget is left for a key's requests right now. */
-export interface RemainingBudget extends Omit<BudgetCounter, "key"> {
+export interface RemainingBudget extends Omit<BudgetCounter, "key" | "hashField"> {
   /** Tokens counted in this period, including what requests in flight have reserved. */
   used: number;
   remaining: number;
@@ -19,7 +19,7 @@ export interface RemainingBudget extends Omit<BudgetCounter, "key"> {
  * (UTC hours, tens of seconds behind) cannot give. Least left first; `[]` when no budget applies.
  */
 export async function readRemainingBudgets(
-  deps: { db: Db; redis: Pick<Redis, "mget"> },
+  deps: { db: Db; redis: Pick<Redis, "hget"> },
   publicId: string,
   nowMs: number,
 ): Promise<RemainingBudget[]> {
@@ -27,9 +27,9 @@ export async function readRemainingBudgets(
   if (!principal) return [];
   const counters = budgetCounters(principal, nowMs);
   if (counters.length === 0) return [];
-  const values = await deps.redis.mget(...counters.map((counter) => counter.key));
+  const values = await Promise.all(counters.map((counter) => deps.redis.hget(counter.key, counter.hashField)));
   return counters
-    .map(({ key: _key, ...counter }, index) => {
+    .map(({ key: _key, hashField: _hashField, ...counter }, index) => {
       // A counter appears with the period's first request; none yet means nothing used.
       const used = Math.max(0, Number(values[index] ?? 0));
       return {
