@@ -40,10 +40,10 @@ export class SseResponse {
     await this.write(text);
   }
 
-  /** Ends the body; the keep-alives stop. */
+  /** Ends the body (once; later calls do nothing); the keep-alives stop. */
   end(): void {
     clearTimeout(this.timer);
-    if (!this.closed) {
+    if (!this.closed && !this.res.writableEnded) {
       this.commit();
       this.res.end();
     }

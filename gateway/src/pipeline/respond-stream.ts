@@ -66,10 +66,16 @@ export async function respondStream(
   let streamed = true;
   try {
     for await (const chunk of reply.body) {
+      // After a complete answer the rest of the body (vLLM's `[DONE]`, its end) is read and dropped:
+      // leaving the loop would destroy it with an AbortError, whose stack trace costs more than the read.
+      if (translator.finished) continue;
       const events: StreamEvent[] = [];
       for (const data of decoder.push(utf8.decode(chunk, { stream: true }))) events.push(...translator.pushData(data));
       if (events.length > 0) streamed = await deliver(events);
-      if (translator.finished) break;
+      if (!translator.finished) continue;
+      // A failed stream stops the upstream generating; a complete one is answered in full at once.
+      if (translator.summary?.error) break;
+      if (streamed) sse.end();
     }
     if (!translator.finished) {
       const events: StreamEvent[] = [];
