@@ -29,6 +29,8 @@ export interface GatewayServices {
   redis: Redis;
   /** Subscribed to core's change channel and the replica table's; can do nothing else. */
   subscriber: Redis;
+  /** Admissions while none is in flight go here, written at once rather than batched (`Limiter`). */
+  admissionRedis?: Redis;
   /** Key for API-key HMACs, derived from PERIMETER_SECRET. */
   keyPepper: Uint8Array;
   keys: KeyCache;
@@ -51,6 +53,8 @@ export interface ServiceParts {
   db: Db;
   redis: Redis;
   subscriber: Redis;
+  /** Same server as `redis`, without auto-pipelining: the quiet path of admission. */
+  admissionRedis?: Redis;
   keyPepper: Uint8Array;
   upstream?: Upstream;
   publicModel: string;
@@ -107,7 +111,11 @@ export function buildServices(parts: ServiceParts): GatewayServices {
     keys,
     ready,
     keyUse: new KeyUseRecorder(parts.db, parts.log, parts.keyUseIntervalMs ?? 30_000),
-    limiter: new Limiter(parts.redis, { leaseTtlMs: parts.limits.leaseTtlMs }),
+    ...(parts.admissionRedis ? { admissionRedis: parts.admissionRedis } : {}),
+    limiter: new Limiter(parts.redis, {
+      leaseTtlMs: parts.limits.leaseTtlMs,
+      ...(parts.admissionRedis ? { direct: parts.admissionRedis } : {}),
+    }),
     meter: new UsageMeter(parts.redis, parts.log, {
       maxBuffered: parts.limits.usageBuffer,
       flushIntervalMs: 1_000,
@@ -124,14 +132,18 @@ export function buildServices(parts: ServiceParts): GatewayServices {
 export function createServices(config: GatewayConfig, log: Logger): GatewayServices {
   // Commands fail at once while Redis is away (no offline queue), so admission fails open or closed at
   // once instead of hanging, and a stuck Redis cannot hold a request longer than the command timeout.
+  const commandOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000 };
   const redis = new Redis(config.redisUrl, {
+    ...commandOptions,
     connectionName: "perimeter-gateway",
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    commandTimeout: 2_000,
     enableAutoPipelining: true,
   });
   logConnectionLoss(redis, "redis", log);
+  const admissionRedis = new Redis(config.redisUrl, {
+    ...commandOptions,
+    connectionName: "perimeter-gateway-admission",
+  });
+  logConnectionLoss(admissionRedis, "redis (admission)", log);
   const subscriber = new Redis(config.redisUrl, { connectionName: "perimeter-gateway-changes" });
   logConnectionLoss(subscriber, "redis (changes)", log);
   const { url, ...upstreamDefaults } = config.upstream;
@@ -140,6 +152,7 @@ export function createServices(config: GatewayConfig, log: Logger): GatewayServi
     db: createDb(config.databaseUrl),
     redis,
     subscriber,
+    admissionRedis,
     keyPepper: deriveKeyPepper(config.perimeterSecret),
     ...(url ? { upstream: createUpstream({ ...upstreamDefaults, url }) } : {}),
     upstreamDefaults,
@@ -152,7 +165,7 @@ export function createServices(config: GatewayConfig, log: Logger): GatewayServi
 
 /** Flushes what is buffered and releases every client; safe to call when a dependency is already unreachable. */
 export async function closeServices(services: GatewayServices): Promise<void> {
-  const { redis, subscriber, db, upstream } = services;
+  const { redis, subscriber, admissionRedis, db, upstream } = services;
   await Promise.allSettled([
     services.limiter.close(),
     services.meter.close(),
@@ -163,6 +176,7 @@ export async function closeServices(services: GatewayServices): Promise<void> {
     // QUIT waits for a reply, which never comes from a Redis that is down; then just drop the socket.
     redis.status === "ready" ? redis.quit() : Promise.resolve(redis.disconnect()),
     subscriber.status === "ready" ? subscriber.quit() : Promise.resolve(subscriber.disconnect()),
+    admissionRedis?.status === "ready" ? admissionRedis.quit() : Promise.resolve(admissionRedis?.disconnect()),
     db.$disconnect(),
     upstream?.close(),
   ]);

@@ -200,6 +200,36 @@ describe("Limiter settlement batches", () => {
   });
 });
 
+describe("Limiter connections", () => {
+  it("admits alone through the direct connection, together through the batched one, exactly either way", async () => {
+    const name = `limiter-direct-${randomBase32(6)}`;
+    const direct = new Redis(inject("redisUrl"), { connectionName: name });
+    const batched = new Redis(inject("redisUrl"), { enableAutoPipelining: true });
+    const limiter = new Limiter(batched, { leaseTtlMs: 30_000, direct });
+    const principal = testPrincipal({
+      teamId: `team_${randomBase32(8)}`,
+      policies: { key: null, member: null, team: testPolicy({ requestsPerMinute: 40 }) },
+    });
+    const admit = () =>
+      limiter.admit(planLimits(principal, { inputTokens: 1, outputTokens: 1 }, Date.now(), namespace));
+    try {
+      await direct.ping();
+      const alone = [];
+      for (let n = 0; n < 20; n++) alone.push(await admit());
+      const clients = (await redis.client("LIST")) as string;
+      expect(clients.split("\n").find((line) => line.includes(`name=${name}`))).toContain("cmd=evalsha");
+      const together = await Promise.all(Array.from({ length: 30 }, admit));
+      const outcomes = [...alone, ...together].map((result) => result.outcome);
+      expect(outcomes.filter((outcome) => outcome === "admitted")).toHaveLength(40);
+      expect(outcomes.filter((outcome) => outcome === "denied")).toHaveLength(10);
+    } finally {
+      await limiter.close();
+      direct.disconnect();
+      batched.disconnect();
+    }
+  });
+});
+
 describe("Limiter budgets and leases", () => {
   it("a budget counts reservations, refunds on settlement, and refuses until the period ends", async () => {
     const t = setup({ totalTokensPerDay: 1_000, outputTokensPerDay: 900 });

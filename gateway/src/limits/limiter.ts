@@ -43,6 +43,12 @@ interface LimitScripts {
 export interface LimiterOptions {
   /** How long a concurrency lease lives without renewal: the bound on a dead gateway's held slots. */
   leaseTtlMs: number;
+  /**
+   * A connection to the same Redis without auto-pipelining. An admission while no other is in flight goes
+   * through it, written at once: batching only pays when there is something to batch with, and waiting
+   * for the event loop's turn to end is a request's latency when it is quiet.
+   */
+  direct?: Redis;
   now?: () => number;
 }
 
@@ -53,6 +59,8 @@ export interface LimiterOptions {
  */
 export class Limiter {
   private readonly redis: Redis & LimitScripts;
+  private readonly direct: (Redis & LimitScripts) | undefined;
+  private admitting = 0;
   private readonly inFlight = new Map<string, string[]>();
   private readonly renewTimer: NodeJS.Timeout;
   private readonly now: () => number;
@@ -67,6 +75,8 @@ export class Limiter {
     redis.defineCommand("perimeterAdmit", { lua: admitScript });
     redis.defineCommand("perimeterSettle", { lua: settleScript });
     this.redis = redis as Redis & LimitScripts;
+    options.direct?.defineCommand("perimeterAdmit", { lua: admitScript });
+    this.direct = options.direct as (Redis & LimitScripts) | undefined;
     this.now = options.now ?? Date.now;
     this.renewTimer = setInterval(() => this.renew(), Math.max(100, options.leaseTtlMs / 3));
     this.renewTimer.unref();
@@ -102,7 +112,13 @@ export class Limiter {
     }
     let reply: number[];
     try {
-      reply = await this.redis.perimeterAdmit(keys.length, ...keys, ...args);
+      const client = this.admitting === 0 && this.direct?.status === "ready" ? this.direct : this.redis;
+      this.admitting++;
+      try {
+        reply = await client.perimeterAdmit(keys.length, ...keys, ...args);
+      } finally {
+        this.admitting--;
+      }
     } catch (error) {
       return { outcome: "unavailable", error: (error as Error).message };
     }
