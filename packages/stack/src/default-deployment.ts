@@ -88,14 +88,15 @@ export async function ensureDefaultDeployment(input: DefaultDeploymentInput): Pr
 }
 
 /**
- * Waits until the deployment is Ready at its current generation, logging each phase it goes through
- * ("loading", "ready"…). Resolves false, without failing the start, when it is not Ready within
+ * Waits until the deployment is Ready at its current generation as seen by a reconcile since `since`
+ * (the status a previous run left behind says nothing of this run's replicas), logging each phase it goes
+ * through ("loading", "ready"…). Resolves false, without failing the start, when it is not Ready within
  * `timeoutMs`: the gateway answers 529 for the model until it is.
  */
 export async function waitForDeployment(
   databaseUrl: string,
   deployment: DefaultDeployment,
-  options: { log: (line: string) => void; timeoutMs: number; signal?: AbortSignal },
+  options: { log: (line: string) => void; timeoutMs: number; since: Date; signal?: AbortSignal },
 ): Promise<boolean> {
   const db = createDb(databaseUrl, { maxConnections: 1 });
   try {
@@ -104,12 +105,13 @@ export async function waitForDeployment(
     while (Date.now() < deadline) {
       options.signal?.throwIfAborted();
       const row = await db.deployment.findUnique({ where: { id: deployment.id } });
-      const phase = row?.phase ?? "gone";
+      const fresh = row?.lastReconcileAt != null && row.lastReconcileAt >= options.since;
+      const phase = !row ? "gone" : fresh ? row.phase : "waiting for the worker";
       if (phase !== last) {
         options.log(`deployment ${deployment.name}: ${phase}${row?.message ? ` (${row.message})` : ""}`);
         last = phase;
       }
-      if (row && phase === "ready" && row.observedGeneration === row.generation) return true;
+      if (row && fresh && phase === "ready" && row.observedGeneration === row.generation) return true;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     return false;

@@ -132,6 +132,7 @@ export async function startStack(config: StartConfig, options: StartStackOptions
       tsxLoader,
     );
     log(`starting ${planned.map((service) => service.spec.name).join(", ")}`);
+    const servicesStartedAt = new Date();
     for (const service of planned) services.push(spawnService(service.spec, options.output));
     await Promise.all(
       planned.map((service, index) =>
@@ -141,7 +142,12 @@ export async function startStack(config: StartConfig, options: StartStackOptions
 
     // The model is part of "ready": the banner's Claude Code setup must work when it is printed.
     if (
-      !(await waitForDeployment(postgres.url, deployment, { log, timeoutMs: modelTimeoutMs, signal: options.signal }))
+      !(await waitForDeployment(postgres.url, deployment, {
+        log,
+        timeoutMs: modelTimeoutMs,
+        since: servicesStartedAt,
+        signal: options.signal,
+      }))
     ) {
       log(`warning: deployment ${deployment.name} is not ready yet; the gateway answers 529 for the model until it is`);
     }
