@@ -54,8 +54,9 @@ export interface LimiterOptions {
 
 /**
  * Admission control over Redis: one script call admits or refuses a request against all its limits at
- * once (`scripts.ts`); settlements go in batches, one call per team and turn of the event loop. Requests in flight keep their concurrency leases alive by renewal, so a
- * gateway that dies holds no slot longer than `leaseTtlMs`.
+ * once (`scripts.ts`); settlements go in batches, one call per team and turn of the event loop. Requests
+ * in flight keep their concurrency leases alive by renewal, so a gateway that dies holds no slot longer
+ * than `leaseTtlMs`.
  */
 export class Limiter {
   private readonly redis: Redis & LimitScripts;
@@ -188,7 +189,7 @@ export class Limiter {
     if (batch.args.length === before) return Promise.resolve();
     batch.requests++;
     const written = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
-    if (batch.requests >= maxSettleBatch) this.flush(tag);
+    if (batch.requests >= maxSettleBatch) void this.flush(tag);
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushAll());
@@ -211,6 +212,7 @@ export class Limiter {
     const batch = this.batches.get(tag);
     if (!batch) return;
     this.batches.delete(tag);
+    if (batch.args.length === 0) return;
     try {
       await this.redis.perimeterSettle(batch.keys.length, ...batch.keys, ...batch.args);
       for (const waiter of batch.waiters) waiter.resolve();
