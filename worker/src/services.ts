@@ -1,4 +1,4 @@
-import { defaultUsageStreamKeys, type UsageStreamKeys } from "@perimeter/core";
+import { changeChannel, defaultUsageStreamKeys, type UsageStreamKeys } from "@perimeter/core";
 import { createDb, type Db } from "@perimeter/db";
 import { type Logger, logConnectionLoss } from "@perimeter/runtime";
 import { Redis } from "ioredis";
@@ -27,6 +27,8 @@ export interface WorkerServices {
   usageKeys: UsageStreamKeys;
   /** Key prefix of the replica table the gateway reads (`replicaTableKeys` in core). */
   replicaTablePrefix: string;
+  /** Where core announces changes (`changeChannel`); tests listen on a channel of their own. */
+  changeChannel: string;
 }
 
 export const defaultQueuePrefix = "perimeter";
@@ -48,6 +50,7 @@ export function createServices(config: WorkerConfig, log: Logger): WorkerService
     metrics: createWorkerMetrics(log),
     usageKeys: defaultUsageStreamKeys,
     replicaTablePrefix: defaultQueuePrefix,
+    changeChannel,
   };
 }
 

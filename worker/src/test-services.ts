@@ -24,5 +24,6 @@ export function createTestServices(databaseUrl: string = inject("databaseUrl")):
     metrics: createWorkerMetrics(silentLogger),
     usageKeys: usageStreamKeys(namespace),
     replicaTablePrefix: namespace,
+    changeChannel: `${namespace}:changes`,
   };
 }

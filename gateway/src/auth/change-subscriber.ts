@@ -3,7 +3,8 @@ import type { Logger } from "@perimeter/runtime";
 import type { Redis } from "ioredis";
 import type { KeyCache } from "./key-cache.ts";
 
-const entities = new Set(["api_key", "team", "member", "user", "org"]);
+// Deployment changes are the workers' (they reconcile); they concern no cached key.
+const entities = new Set(["api_key", "team", "member", "user", "org", "deployment"]);
 
 function parseChange(message: string): ChangeEvent | undefined {
   try {

@@ -3,6 +3,7 @@ import { appendAuditEvent } from "./append-audit-event.ts";
 import { canonicalJson } from "./audit-hash.ts";
 import type { OrgContext } from "./context.ts";
 import { toDeploymentAuditView } from "./deployment-view.ts";
+import { publishChange } from "./publish-change.ts";
 
 export type ChangeDeploymentResult<Code extends string = never> =
   | { ok: true; deployment: Deployment; changed: boolean }
@@ -28,7 +29,8 @@ function differs(current: Deployment, data: Prisma.DeploymentUncheckedUpdateInpu
  * deployment row of the context's organization (NOT_FOUND if absent or already deleted), let `plan`
  * compute the change from it, and, only if something differs, write it with `generation + 1` and audit
  * `action` with the deployment before and after. An identical request changes nothing and writes no
- * event (`changed: false`).
+ * event (`changed: false`). A change is announced on `changeChannel` once committed, so a worker
+ * reconciles at once instead of at its next pass.
  */
 export async function changeDeployment<Code extends string = never>(
   ctx: OrgContext,
@@ -36,7 +38,7 @@ export async function changeDeployment<Code extends string = never>(
   action: string,
   plan: (current: Deployment, tx: Prisma.TransactionClient) => Promise<DeploymentChange<Code>> | DeploymentChange<Code>,
 ): Promise<ChangeDeploymentResult<Code>> {
-  return ctx.db.$transaction(async (tx): Promise<ChangeDeploymentResult<Code>> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<ChangeDeploymentResult<Code>> => {
     const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM deployments
       WHERE id = ${deploymentId} AND org_id = ${ctx.orgId} AND deleted_at IS NULL FOR UPDATE`;
@@ -58,4 +60,6 @@ export async function changeDeployment<Code extends string = never>(
     });
     return { ok: true, deployment, changed: true };
   });
+  if (result.ok && result.changed) await publishChange(ctx, { entity: "deployment", id: deploymentId });
+  return result;
 }

@@ -6,6 +6,7 @@ import { deploymentDriverSchema, deploymentNameSchema } from "./deployment-spec.
 import { toDeploymentAuditView } from "./deployment-view.ts";
 import { isUniqueViolation } from "./is-unique-violation.ts";
 import { parseDeploymentSpec } from "./parse-deployment-spec.ts";
+import { publishChange } from "./publish-change.ts";
 
 export const maxReplicas = 64;
 
@@ -30,15 +31,17 @@ export type CreateDeploymentResult =
  * generation 1; a reconciler picks it up from there. The spec is validated for the driver (a
  * `ZodError` names the bad field); GPU drivers need an image, from the spec or the model
  * (IMAGE_REQUIRED). A name used by another deployment there, even one being deleted, is NAME_TAKEN.
- * Audits `deployment.create` with environment values masked.
+ * Audits `deployment.create` with environment values masked, and announces the new deployment on
+ * `changeChannel` once committed so that a worker starts reconciling it at once.
  */
 export async function createDeployment(
   ctx: OrgContext,
   rawInput: CreateDeploymentInput,
 ): Promise<CreateDeploymentResult> {
   const input = createDeploymentInputSchema.parse(rawInput);
+  let result: CreateDeploymentResult;
   try {
-    return await ctx.db.$transaction(async (tx): Promise<CreateDeploymentResult> => {
+    result = await ctx.db.$transaction(async (tx): Promise<CreateDeploymentResult> => {
       const model = await tx.model.findFirst({ where: { id: input.modelId, orgId: ctx.orgId } });
       if (!model) return { ok: false, code: "MODEL_NOT_FOUND" };
       const spec = parseDeploymentSpec(input.driver, input.spec, model.hardwareProfiles);
@@ -68,4 +71,6 @@ export async function createDeployment(
     if (isUniqueViolation(error, "deployments_org_id_name_key")) return { ok: false, code: "NAME_TAKEN" };
     throw error;
   }
+  if (result.ok) await publishChange(ctx, { entity: "deployment", id: result.deployment.id });
+  return result;
 }

@@ -1,14 +1,18 @@
 import type { CoreContext } from "./context.ts";
 
 /**
- * The Redis pub/sub channel on which core announces changes that caches of keys and limits (the
- * gateway's) must drop at once: revocations, rotations, limit changes.
+ * The Redis pub/sub channel on which core announces changes others must act on at once: revocations,
+ * rotations and limit changes, which caches of keys and limits (the gateway's) drop, and changes of a
+ * deployment's desired state, which workers reconcile.
  */
 export const changeChannel = "perimeter:changes";
 
-/** What changed: every cached key whose key, team, member, owner or organization it is must be reloaded. */
+/**
+ * What changed: every cached key whose key, team, member, owner or organization it is must be reloaded;
+ * a deployment must be reconciled.
+ */
 export interface ChangeEvent {
-  entity: "api_key" | "team" | "member" | "user" | "org";
+  entity: "api_key" | "team" | "member" | "user" | "org" | "deployment";
   id: string;
 }
 
@@ -21,7 +25,8 @@ export interface ChangePublisher {
  * Announces `event` on `changeChannel` through the context's publisher, after the verb's transaction has
  * committed (a cache reloading on the message must see the new rows). Without a publisher, or when
  * publishing fails, nothing is thrown: the change is committed, and caches still expire within their TTL
- * (30 s in the gateway), so a lost message delays the change but never loses it.
+ * (30 s in the gateway) and workers resync every deployment (30 s), so a lost message delays the change
+ * but never loses it.
  */
 export async function publishChange(ctx: Pick<CoreContext, "changes">, event: ChangeEvent): Promise<void> {
   if (!ctx.changes) return;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ensureBuiltinModels, replicaTableKeys } from "@perimeter/core";
+import { type ChangeEvent, ensureBuiltinModels, replicaTableKeys } from "@perimeter/core";
 import { errorMessage } from "@perimeter/runtime";
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import { createDeploymentLease } from "../deployments/deployment-lease.ts";
@@ -37,8 +37,10 @@ interface ReconcileJobData {
  * Starts the `deployments` queue: a `reconcile` job per deployment that re-delays itself after every
  * pass (level-triggered: observe → compare → act → requeue), and a `resync` scheduler that provisions
  * the built-in catalog in every organization and makes sure every deployment has its reconcile job,
- * so one lost or failed job costs at most one resync interval. Several workers can run this at once:
- * the job id keeps one job per deployment and the Redis lease one pass at a time.
+ * so one lost or failed job costs at most one resync interval. Core announces every change of a
+ * deployment's desired state on the change channel; the worker reconciles that deployment at once
+ * (a new one would otherwise wait for the next resync). Several workers can run this at once: the job
+ * id keeps one job per deployment and the Redis lease one pass at a time.
  */
 export async function startDeployments(
   services: WorkerServices,
@@ -115,14 +117,33 @@ export async function startDeployments(
     throw error;
   }
   const worker = new Worker(deploymentsQueueName, processJob, { connection, prefix, concurrency: config.concurrency });
+  const changes = services.redis.duplicate({ connectionName: "perimeter-worker-changes", maxRetriesPerRequest: null });
   worker.on("error", (error) => log.warn("deployments worker error", { error: errorMessage(error) }));
   worker.on("failed", (job, error) =>
     log.error("job failed", { job: job?.name, id: job?.id, error: errorMessage(error) }),
   );
+  const addResync = () => queue.add(deploymentJobs.resync, {}, { removeOnComplete: 20, removeOnFail: 50 });
+  changes.on("message", (channel: string, message: string) => {
+    if (channel !== services.changeChannel) return;
+    const deploymentId = changedDeployment(message);
+    if (!deploymentId) return;
+    requestReconcile(deploymentId).catch((error: Error) =>
+      log.warn("could not request a reconcile; the next resync will", { deploymentId, error: errorMessage(error) }),
+    );
+  });
+  let subscribedOnce = false;
+  changes.on("ready", () => {
+    // ioredis re-subscribes after a reconnect; what was announced meanwhile is lost, so resync now.
+    if (subscribedOnce) addResync().catch(() => {});
+    subscribedOnce = true;
+  });
+  changes.on("error", () => {});
   try {
+    await changes.subscribe(services.changeChannel);
     // The scheduler's first run waits one interval; a boot resync picks deployments up at once.
-    await queue.add(deploymentJobs.resync, {}, { removeOnComplete: 20, removeOnFail: 50 });
+    await addResync();
   } catch (error) {
+    changes.disconnect();
     await worker.close();
     await queue.close();
     throw error;
@@ -133,8 +154,19 @@ export async function startDeployments(
     worker,
     requestReconcile,
     async close() {
+      changes.disconnect();
       await worker.close();
       await queue.close();
     },
   };
+}
+
+/** The deployment id of a change event about a deployment; anything else (other entities, junk) is not ours. */
+export function changedDeployment(message: string): string | undefined {
+  try {
+    const event = JSON.parse(message) as Partial<ChangeEvent>;
+    return event.entity === "deployment" && typeof event.id === "string" && event.id !== "" ? event.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
