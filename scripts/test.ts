@@ -188,7 +188,9 @@ async function main(): Promise<TestCounts> {
     provisioned.push(redis);
     const urls = { databaseUrl: postgres.url, redisUrl: redis.url };
 
-    let counts = await runVitest(reportDir, urls);
+    let counts = noTests;
+    if (env.PERIMETER_ONLY_E2E === "1") log("vitest: skipped (PERIMETER_ONLY_E2E=1)");
+    else counts = await runVitest(reportDir, urls);
     if (interrupt.signal.aborted) return settleRun(counts, 1);
     if (env.PERIMETER_SKIP_E2E === "1") log("e2e: skipped (PERIMETER_SKIP_E2E=1)");
     else if (vitestArgs.length > 0) log("e2e: skipped (arguments select Vitest tests only)");
