@@ -30,7 +30,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   ],
 });
 
-function watch(page: Page, errors: string[]) {
+/** Collects `page`'s console errors and uncaught exceptions into `errors`. */
+export function watch(page: Page, errors: string[]) {
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
   });
@@ -59,4 +60,33 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   // From the top, as a reader arrives: a sticky sidebar would otherwise be drawn where the page was scrolled.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/** Accepts an invitation link in `page`: sets the password and waits for the account to be ready. */
+export async function acceptInvitation(page: Page, link: string, email: string, password: string): Promise<void> {
+  await page.goto(link);
+  await expect(page.getByText(`as ${email}`)).toBeVisible();
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByLabel("Repeat the password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("status")).toContainText("Your account is ready");
+}
+
+/**
+ * Creates a simulator deployment of the served model that starts in 300 ms, answers without token
+ * latency and stops at once, from the Deployments page; returns its id once its page is shown.
+ */
+export async function createQuickSimulator(page: Page, name: string): Promise<string> {
+  await page.goto("/deployments");
+  const form = page.getByTestId("create-deployment-form");
+  await form.getByLabel("Name").fill(name);
+  await form.getByRole("combobox", { name: "Model" }).selectOption({ label: "umans-coder-v0" });
+  await form.getByLabel("Driver").selectOption("simulator");
+  await form.getByLabel("Start-up time (ms)").fill("300");
+  await form.getByLabel("Answer without token latency").check();
+  await form.getByLabel("Pre-stop delay (s)").fill("0");
+  await form.getByLabel("Drain timeout (s)").fill("0");
+  await form.getByRole("button", { name: "Create deployment" }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  return new URL(page.url()).pathname.split("/").at(-1) ?? "";
 }
