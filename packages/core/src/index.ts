@@ -170,7 +170,14 @@ export {
   recordDeploymentStatusInputSchema,
 } from "./record-deployment-status.ts";
 export { recordExportProgress } from "./record-export-progress.ts";
-export { type RecordSignInInput, recordSignIn, recordSignInInputSchema } from "./record-sign-in.ts";
+export {
+  type RecordSignInFailureInput,
+  type RecordSignInInput,
+  recordSignIn,
+  recordSignInFailure,
+  recordSignInFailureInputSchema,
+  recordSignInInputSchema,
+} from "./record-sign-in.ts";
 export { redactSecrets } from "./redact-secrets.ts";
 export {
   type RemoveMemberInput,

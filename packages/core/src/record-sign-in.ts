@@ -35,3 +35,30 @@ export async function recordSignIn(ctx: CoreContext, rawInput: RecordSignInInput
     return { ok: true } as const;
   });
 }
+
+export const recordSignInFailureInputSchema = z.strictObject({
+  userId: z.string().min(1),
+  method: z.enum(["password"]),
+  /** Why it failed: a wrong password (or none set yet), refused by the throttle, or a disabled account. */
+  reason: z.enum(["wrong_password", "throttled", "disabled"]),
+});
+export type RecordSignInFailureInput = z.input<typeof recordSignInFailureInputSchema>;
+
+/**
+ * Records a failed sign-in to an existing account as `user.sign_in_failed` on that account, with the
+ * reason, the client's address and user agent (from the context) — never the password tried. Nobody
+ * is signed in, so the actor is the system's sign-in form. Attempts on unknown emails have no
+ * organization to audit them in; the throttle counts those.
+ */
+export async function recordSignInFailure(ctx: CoreContext, rawInput: RecordSignInFailureInput): Promise<{ ok: true }> {
+  const input = recordSignInFailureInputSchema.parse(rawInput);
+  return ctx.db.$transaction(async (tx) => {
+    await appendAuditEvent(tx, ctx, {
+      action: "user.sign_in_failed",
+      targetType: "user",
+      targetId: input.userId,
+      after: { method: input.method, reason: input.reason },
+    });
+    return { ok: true } as const;
+  });
+}

@@ -78,6 +78,43 @@ describe("signInWithPassword", () => {
     expect(await attempt(password, "192.0.2.99")).toMatchObject({ ok: false, code: "RATE_LIMITED" });
   });
 
+  it("audits every failure on an existing account with its reason and address, never the password", async () => {
+    const failEmail = `fails-${randomBase32(6)}@example.test`;
+    const created = await createUser(
+      { db, orgId: fx.orgId, actor: { type: "system", label: "test" }, keyPepper: testKeyPepper },
+      { email: failEmail, name: "Fails", password },
+    );
+    if (!created.ok) throw new Error(created.code);
+    const config = throttle({ maxFailuresPerAccount: 2 });
+    const attempt = (pw: string) =>
+      signInWithPassword(deps(config), { email: failEmail, password: pw, ip: "203.0.113.7", userAgent: "curl/8" });
+    expect(await attempt("guess one")).toMatchObject({ code: "INVALID_CREDENTIALS" });
+    expect(await attempt("guess two")).toMatchObject({ code: "RATE_LIMITED" });
+    expect(await attempt(password)).toMatchObject({ code: "RATE_LIMITED" });
+    // A stranger's email has no organization: nothing to audit, and nothing is written anywhere.
+    await signInWithPassword(deps(throttle()), { email: "stranger@example.test", password, ip: "203.0.113.8" });
+    expect(await db.auditEvent.count({ where: { ip: "203.0.113.8" } })).toBe(0);
+
+    const events = await db.auditEvent.findMany({
+      where: { orgId: fx.orgId, action: "user.sign_in_failed", targetId: created.user.id },
+      orderBy: { seq: "asc" },
+    });
+    expect(events.map((e) => (e.after as { reason: string }).reason)).toEqual([
+      "wrong_password",
+      "wrong_password",
+      "throttled",
+    ]);
+    expect(events[0]).toMatchObject({
+      actorType: "system",
+      actorLabel: "sign-in",
+      targetType: "user",
+      ip: "203.0.113.7",
+      userAgent: "curl/8",
+      after: { method: "password", reason: "wrong_password" },
+    });
+    expect(JSON.stringify(events.map((e) => [e.before, e.after]))).not.toContain("guess");
+  });
+
   it("locks an address that sprays many accounts, but not other addresses", async () => {
     const config = throttle({ maxFailuresPerAccount: 100 });
     for (let n = 0; n < 5; n++) {

@@ -1,4 +1,11 @@
-import { hashPassword, passwordNeedsRehash, recordSignIn, verifyPassword } from "@perimeter/core";
+import {
+  hashPassword,
+  passwordNeedsRehash,
+  type RecordSignInFailureInput,
+  recordSignIn,
+  recordSignInFailure,
+  verifyPassword,
+} from "@perimeter/core";
 import type { Db } from "@perimeter/db";
 import type { Redis } from "ioredis";
 import {
@@ -34,7 +41,9 @@ let decoyHash: Promise<string> | undefined;
  * Checks an email and password. Attempts are throttled in Redis per account and per client address
  * before any hashing; failures count against both. A scrypt hash of an earlier release is replaced by
  * an argon2id one on success. A disabled account is refused only after the right password, so the
- * answer never tells a stranger which accounts exist. Success is recorded (`user.sign_in`).
+ * answer never tells a stranger which accounts exist. Success is recorded (`user.sign_in`); so is every
+ * failure on an existing account (`user.sign_in_failed`: wrong password, throttled, disabled), in that
+ * account's organization, with the client's address.
  */
 export async function signInWithPassword(
   deps: PasswordSignInDeps,
@@ -47,19 +56,39 @@ export async function signInWithPassword(
       code: "RATE_LIMITED",
       message: `Too many failed sign-in attempts. ${describeRetry(retryAfterSec)}`,
     }) as const;
+  const findUser = () =>
+    email ? deps.db.user.findFirst({ where: { email }, orderBy: { createdAt: "asc" } }) : Promise.resolve(null);
+  const audit = (account: { id: string; orgId: string } | null, reason: RecordSignInFailureInput["reason"]) =>
+    account
+      ? recordSignInFailure(
+          {
+            db: deps.db,
+            orgId: account.orgId,
+            actor: { type: "system", label: "sign-in" },
+            keyPepper: deps.keyPepper,
+            request: { ip: input.ip, userAgent: input.userAgent },
+          },
+          { userId: account.id, method: "password", reason },
+        )
+      : undefined;
   const gate = await checkLoginThrottle(deps.redis, deps.throttle, email, input.ip);
-  if (!gate.allowed) return limited(gate.retryAfterSec);
+  if (!gate.allowed) {
+    await audit(await findUser(), "throttled");
+    return limited(gate.retryAfterSec);
+  }
 
-  const user = email ? await deps.db.user.findFirst({ where: { email }, orderBy: { createdAt: "asc" } }) : null;
+  const user = await findUser();
   decoyHash ??= hashPassword("decoy password that never matches");
   const stored = user?.passwordHash ?? (await decoyHash);
   const matches = (await verifyPassword(input.password, stored)) && user?.passwordHash != null;
   if (!user || !matches || user.status === "invited") {
     const next = await recordLoginFailure(deps.redis, deps.throttle, email, input.ip);
+    await audit(user, "wrong_password");
     return next.allowed ? invalidCredentials : limited(next.retryAfterSec);
   }
   await clearAccountFailures(deps.redis, deps.throttle, email);
   if (user.status === "disabled") {
+    await audit(user, "disabled");
     return { ok: false, code: "DISABLED", message: "This account is disabled. Ask an administrator." };
   }
   const newPasswordHash = passwordNeedsRehash(stored) ? await hashPassword(input.password) : undefined;
