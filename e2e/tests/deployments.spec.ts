@@ -1,14 +1,10 @@
-import { admin, expect, screenshot, signIn, test, unique } from "./support.ts";
+import { admin, expect, openSimulatorForm, screenshot, signIn, submitQuickSimulator, test, unique } from "./support.ts";
 
 test("an admin creates a simulator deployment, watches it become Ready, scales it and stops it", async ({ page }) => {
   test.setTimeout(180_000);
   const name = `sim-${unique()}`;
   await signIn(page, admin.email, admin.password);
-  await page.goto("/deployments");
-  const form = page.getByTestId("create-deployment-form");
-  await form.getByLabel("Name").fill(name);
-  await form.getByRole("combobox", { name: "Model" }).selectOption({ label: "umans-coder-v0" });
-  await form.getByLabel("Driver").selectOption("simulator");
+  const form = await openSimulatorForm(page, name);
 
   // A bad value is answered next to its field, and nothing is created.
   await form.getByLabel("Start-up time (ms)").fill("-5");
@@ -17,13 +13,7 @@ test("an admin creates a simulator deployment, watches it become Ready, scales i
   await expect(page.getByTestId("deployments-table")).not.toContainText(name);
   await expect(form.getByLabel("Name")).toHaveValue(name);
 
-  // A quick simulator that stops at once, so the journey stays short.
-  await form.getByLabel("Start-up time (ms)").fill("300");
-  await form.getByLabel("Answer without token latency").check();
-  await form.getByLabel("Pre-stop delay (s)").fill("0");
-  await form.getByLabel("Drain timeout (s)").fill("0");
-  await form.getByRole("button", { name: "Create deployment" }).click();
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await submitQuickSimulator(page, form, name);
 
   // The page follows the reconciler live: no reload anywhere below.
   const phase = page.getByTestId("deployment-phase");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 
 export { expect };
 
@@ -72,16 +72,21 @@ export async function acceptInvitation(page: Page, link: string, email: string, 
   await expect(page.getByRole("status")).toContainText("Your account is ready");
 }
 
-/**
- * Creates a simulator deployment of the served model that starts in 300 ms, answers without token
- * latency and stops at once, from the Deployments page; returns its id once its page is shown.
- */
-export async function createQuickSimulator(page: Page, name: string): Promise<string> {
+/** Opens the Deployments page's form filled for a simulator deployment of the served model named `name`. */
+export async function openSimulatorForm(page: Page, name: string): Promise<Locator> {
   await page.goto("/deployments");
   const form = page.getByTestId("create-deployment-form");
   await form.getByLabel("Name").fill(name);
   await form.getByRole("combobox", { name: "Model" }).selectOption({ label: "umans-coder-v0" });
   await form.getByLabel("Driver").selectOption("simulator");
+  return form;
+}
+
+/**
+ * Submits `form` as a simulator that starts in 300 ms, answers without token latency and stops at once,
+ * so journeys stay short; returns the deployment's id once its page is shown.
+ */
+export async function submitQuickSimulator(page: Page, form: Locator, name: string): Promise<string> {
   await form.getByLabel("Start-up time (ms)").fill("300");
   await form.getByLabel("Answer without token latency").check();
   await form.getByLabel("Pre-stop delay (s)").fill("0");
@@ -89,4 +94,9 @@ export async function createQuickSimulator(page: Page, name: string): Promise<st
   await form.getByRole("button", { name: "Create deployment" }).click();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   return new URL(page.url()).pathname.split("/").at(-1) ?? "";
+}
+
+/** Creates a quick simulator deployment (see `submitQuickSimulator`) from the Deployments page. */
+export async function createQuickSimulator(page: Page, name: string): Promise<string> {
+  return submitQuickSimulator(page, await openSimulatorForm(page, name), name);
 }
