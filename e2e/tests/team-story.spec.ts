@@ -139,7 +139,7 @@ test("2. the developer accepts, copies the setup from Connect, and Claude Code w
   // Copied with the page's own buttons, as a person does: the key, then the settings block.
   story.key = await copyWith(page, page.getByTestId("reveal"));
   expect(story.key).toBe(await page.getByTestId("reveal-value").textContent());
-  const settingsText = await copyWith(page, page.locator(".code-block"));
+  const settingsText = await copyWith(page, page.locator(".code-block", { has: page.getByTestId("setup-snippet") }));
   const settings = JSON.parse(settingsText) as { env: Record<string, string> };
   expect(settings.env).toMatchObject({ ANTHROPIC_AUTH_TOKEN: story.key, ANTHROPIC_MODEL: "umans-coder-v0" });
   story.baseUrl = settings.env.ANTHROPIC_BASE_URL ?? "";
