@@ -10,17 +10,36 @@ import { can } from "../authz/rights";
 import { coreContext, type OperationEnv } from "./operation-env";
 import { forbidden, guard, invalid, notFound, type OperationResult, ok } from "./operation-result";
 
-/** The team's vision policies and whether the principal may change them. A team it cannot read is NOT_FOUND. */
+export interface VisionPoliciesView {
+  policies: VisionPolicyView[];
+  /** The organization's enabled models that cannot read images (what a policy applies to). */
+  textModels: { id: string; publicName: string }[];
+  /** Its enabled models that can (what describes or takes the requests). */
+  visionModels: { id: string; publicName: string }[];
+  canEdit: boolean;
+}
+
+/**
+ * The team's vision policies, the models they can name, and whether the principal may change them. A
+ * team it cannot read is NOT_FOUND.
+ */
 export function getVisionPolicies(
   env: OperationEnv,
   principal: Principal,
   teamId: string,
-): Promise<OperationResult<{ policies: VisionPolicyView[]; canEdit: boolean }>> {
+): Promise<OperationResult<VisionPoliciesView>> {
   return guard(async () => {
     const team = await env.db.team.findFirst({ where: { id: teamId, orgId: principal.orgId }, select: { id: true } });
     if (!team || !can(principal, "vision.read", { teamId: team.id })) return notFound("team");
+    const models = await env.db.model.findMany({
+      where: { orgId: principal.orgId, enabled: true },
+      select: { id: true, publicName: true, supportsVision: true },
+      orderBy: { publicName: "asc" },
+    });
     return ok({
       policies: await listVisionPolicies(env.db, principal.orgId, team.id),
+      textModels: models.filter((m) => !m.supportsVision).map(({ id, publicName }) => ({ id, publicName })),
+      visionModels: models.filter((m) => m.supportsVision).map(({ id, publicName }) => ({ id, publicName })),
       canEdit: can(principal, "vision.set", { teamId: team.id }),
     });
   });
