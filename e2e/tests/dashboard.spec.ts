@@ -35,6 +35,16 @@ test("an admin creates a team, invites a developer who accepts, creates a key, g
   await limits.getByRole("button", { name: "Save team limits" }).click();
   await expect(limits.getByRole("status")).toHaveText("Team limits saved.");
   await expect(page.getByTestId("effective-limits")).toContainText("tightest");
+
+  // Images sent to the text-only model: the team's vision policy, kept across a reload.
+  const imagesRow = page.getByTestId("vision-policies-table").getByRole("row", { name: /umans-coder-v0/ });
+  const imagesMode = imagesRow.getByLabel("What happens to images sent to umans-coder-v0");
+  await imagesMode.selectOption("reject");
+  await imagesRow.getByRole("button", { name: "Save" }).click();
+  await expect(async () => {
+    await page.reload();
+    await expect(imagesMode).toHaveValue("reject", { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
   await screenshot(page, "team");
   await signOut(page);
 

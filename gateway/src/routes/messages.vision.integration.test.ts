@@ -13,6 +13,7 @@ import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { visionRequestId } from "../pipeline/apply-vision-policy.ts";
 import type { ChatCompletionRequest } from "../protocol/openai.ts";
+import { parseAnthropicSse } from "../protocol/testing/stream-grammar.ts";
 import { post } from "../testing/http.ts";
 import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
 
@@ -295,8 +296,10 @@ describe("images sent to the text-only model, by team policy", () => {
     await setPolicy("route");
     const pasted = png(64, 64);
     const fromFile = png(65, 64);
-    const res = await send(conversation(pasted, fromFile));
+    const res = await send({ ...conversation(pasted, fromFile), stream: true });
     expect(res.status).toBe(200);
+    const events = parseAnthropicSse(await res.text());
+    expect(events.at(-1)).toEqual({ type: "message_stop" });
     expect(text.requests()).toEqual([]);
     const [sent] = chatRequests(vision);
     expect(chatRequests(vision)).toHaveLength(1);
@@ -321,8 +324,8 @@ describe("images sent to the text-only model, by team policy", () => {
         { type: "image_url", image_url: { url: `data:image/png;base64,${fromFile}` } },
       ],
     });
-    const events = await eventsOf(res.headers.get("request-id") as string, 1);
-    expect(events.map((event) => event.model)).toEqual(["vision-vl"]);
+    const metered = await eventsOf(res.headers.get("request-id") as string, 1);
+    expect(metered.map((event) => event.model)).toEqual(["vision-vl"]);
   });
 });
 
