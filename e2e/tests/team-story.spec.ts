@@ -76,7 +76,7 @@ test.afterEach(() => {
   expect(pageErrors.splice(0), "console errors on the story's pages").toEqual([]);
 });
 
-test("1. an admin creates a team, invites a developer, sets the team's limits and starts a deployment that becomes Ready", async () => {
+test("1. an admin creates a team, invites a developer, sets the team's limits and image policy, and starts a deployment that becomes Ready", async () => {
   test.setTimeout(120_000);
   const page = adminPage;
   await signIn(page, admin.email, admin.password);
@@ -108,6 +108,16 @@ test("1. an admin creates a team, invites a developer, sets the team's limits an
   await expect(limits.getByRole("status")).toHaveText("Team limits saved.");
   const rpm = page.getByTestId("effective-limits").locator("tr", { hasText: /^Requests per minute/ });
   await expect(rpm.locator("td.binding")).toContainText("5");
+
+  // Images sent to the text-only model are refused for this team, and the choice survives a reload.
+  const imagesRow = page.getByTestId("vision-policies-table").getByRole("row", { name: /umans-coder-v0/ });
+  const imagesMode = imagesRow.getByLabel("What happens to images sent to umans-coder-v0");
+  await imagesMode.selectOption("reject");
+  await imagesRow.getByRole("button", { name: "Save" }).click();
+  await expect(async () => {
+    await page.reload();
+    await expect(imagesMode).toHaveValue("reject", { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
   await screenshot(page, "team");
 
   // A second copy of the model on the simulator driver; the page follows the worker to Ready.
@@ -362,6 +372,7 @@ test("5. an auditor filters usage by team and range, exports it, checks the SHA-
       ["team_member.add", admin.email],
       ["invitation.create", admin.email],
       ["limits.set", admin.email],
+      ["vision_policy.set", admin.email],
       ["api_key.create", story.devEmail],
       ["limits.set", admin.email],
       ["api_key.revoke", admin.email],

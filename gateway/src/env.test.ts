@@ -33,6 +33,7 @@ describe("parseGatewayEnv", () => {
         models: { publicName: "umans-coder-v0", aliases: ["claude-*"] },
         limits: { onRedisFailure: "open", leaseTtlMs: 30_000, keyCacheTtlMs: 30_000, usageBuffer: 100_000 },
         protocol: { stripBillingHeader: true, systemMessages: "reminder", serverTools: "reject", keepAliveMs: 10_000 },
+        vision: { timeoutMs: 60_000, concurrency: 4, cacheTtlSec: 604_800, maxTokens: 1024 },
       },
     });
   });
@@ -52,6 +53,10 @@ describe("parseGatewayEnv", () => {
       GATEWAY_SYSTEM_MESSAGES: "fold",
       GATEWAY_SERVER_TOOLS: "strip",
       GATEWAY_KEEPALIVE_MS: "5000",
+      GATEWAY_VISION_TIMEOUT_MS: "5000",
+      GATEWAY_VISION_CONCURRENCY: "2",
+      GATEWAY_VISION_CACHE_TTL_SEC: "0",
+      GATEWAY_VISION_MAX_TOKENS: "256",
     });
     expect(result).toMatchObject({
       config: {
@@ -65,6 +70,7 @@ describe("parseGatewayEnv", () => {
         },
         models: { publicName: "coder", aliases: ["claude-*", "sonnet", "opus"] },
         protocol: { stripBillingHeader: false, systemMessages: "fold", serverTools: "strip", keepAliveMs: 5000 },
+        vision: { timeoutMs: 5000, concurrency: 2, cacheTtlSec: 0, maxTokens: 256 },
       },
     });
   });

@@ -59,7 +59,28 @@ export interface GatewayConfig {
     /** Longest upstream silence before a keep-alive is written to a stream (SSE-09 asks for ≤ 15 s). */
     keepAliveMs: number;
   };
+  /** The vision step: describing images for a text-only model with a vision model (team policies). */
+  vision: VisionConfig;
 }
+
+export interface VisionConfig {
+  /** Longest wait for one image's description. */
+  timeoutMs: number;
+  /** Descriptions of one request made at once, at most. */
+  concurrency: number;
+  /** How long a description is kept in Redis by image hash; 0 keeps none. */
+  cacheTtlSec: number;
+  /** `max_tokens` of a description. */
+  maxTokens: number;
+}
+
+/** The vision step's settings when nothing is configured (tests' services use them too). */
+export const defaultVisionConfig: VisionConfig = {
+  timeoutMs: 60_000,
+  concurrency: 4,
+  cacheTtlSec: 604_800,
+  maxTokens: 1024,
+};
 
 /** `http://vllm:8000/v1/` and `http://vllm:8000` name the same server; routes append their own paths. */
 function toServerRoot(value: string): string {
@@ -116,6 +137,10 @@ const gatewayEnvSchema = z
     GATEWAY_LEASE_TTL_MS: positiveInt(30_000, 1_000, 600_000),
     GATEWAY_KEY_CACHE_TTL_MS: positiveInt(30_000, 0, 30_000),
     GATEWAY_USAGE_BUFFER: positiveInt(100_000, 0, 10_000_000),
+    GATEWAY_VISION_TIMEOUT_MS: positiveInt(defaultVisionConfig.timeoutMs, 1_000, 600_000),
+    GATEWAY_VISION_CONCURRENCY: positiveInt(defaultVisionConfig.concurrency, 1, 64),
+    GATEWAY_VISION_CACHE_TTL_SEC: positiveInt(defaultVisionConfig.cacheTtlSec, 0, 31_536_000),
+    GATEWAY_VISION_MAX_TOKENS: positiveInt(defaultVisionConfig.maxTokens, 16, 32_768),
   })
   .transform(
     (env): GatewayConfig => ({
@@ -143,6 +168,12 @@ const gatewayEnvSchema = z
         systemMessages: env.GATEWAY_SYSTEM_MESSAGES,
         serverTools: env.GATEWAY_SERVER_TOOLS,
         keepAliveMs: env.GATEWAY_KEEPALIVE_MS,
+      },
+      vision: {
+        timeoutMs: env.GATEWAY_VISION_TIMEOUT_MS,
+        concurrency: env.GATEWAY_VISION_CONCURRENCY,
+        cacheTtlSec: env.GATEWAY_VISION_CACHE_TTL_SEC,
+        maxTokens: env.GATEWAY_VISION_MAX_TOKENS,
       },
     }),
   );

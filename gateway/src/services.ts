@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { subscribeToChanges } from "./auth/change-subscriber.ts";
 import { KeyCache } from "./auth/key-cache.ts";
 import { KeyUseRecorder } from "./auth/key-use-recorder.ts";
-import type { GatewayConfig } from "./env.ts";
+import { defaultVisionConfig, type GatewayConfig } from "./env.ts";
 import { Limiter } from "./limits/limiter.ts";
 import { UsageMeter } from "./metering/usage-meter.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
@@ -44,6 +44,7 @@ export interface GatewayServices {
   upstream?: Upstream;
   protocol: GatewayConfig["protocol"];
   limits: GatewayConfig["limits"];
+  vision: GatewayConfig["vision"];
   metrics: GatewayMetrics;
 }
 
@@ -61,6 +62,8 @@ export interface ServiceParts {
   aliases: readonly string[];
   protocol: GatewayConfig["protocol"];
   limits: GatewayConfig["limits"];
+  /** The vision step's settings; `defaultVisionConfig` when omitted. */
+  vision?: GatewayConfig["vision"];
   /** Upstream timeouts and fallback window for replica connection pools. */
   upstreamDefaults: { timeoutMs: number; fallbackMaxModelLen: number; apiKey?: string };
   /** How often key use is written to `lastUsedAt`. */
@@ -125,6 +128,7 @@ export function buildServices(parts: ServiceParts): GatewayServices {
     ...(parts.upstream ? { upstream: parts.upstream } : {}),
     protocol: parts.protocol,
     limits: parts.limits,
+    vision: parts.vision ?? defaultVisionConfig,
     metrics: createMetrics(),
   };
 }
@@ -160,6 +164,7 @@ export function createServices(config: GatewayConfig, log: Logger): GatewayServi
     aliases: config.models.aliases,
     protocol: config.protocol,
     limits: config.limits,
+    vision: config.vision,
   });
 }
 

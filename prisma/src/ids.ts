@@ -8,6 +8,7 @@ export const idPrefixes = {
   member: "mem",
   apiKey: "key",
   limitPolicy: "lim",
+  visionPolicy: "vis",
   model: "mdl",
   deployment: "dep",
   replica: "rep",

@@ -13,12 +13,15 @@ function header(headers: http.IncomingHttpHeaders, name: string, max: number): s
 
 /**
  * What a request really used, for settlement: the usage vLLM reported, else — for a client that left
- * before anything came back — its estimated prompt, which vLLM had started to process (Q-06); else nothing.
+ * before anything came back — its estimated prompt, which vLLM had started to process (Q-06); else nothing;
+ * plus what describing its images used, so the team's limits count the vision model's tokens too.
  */
 export function actualUse(state: RequestState, outcome: RequestOutcome): ActualUse {
   let input = outcome.usage?.input_tokens ?? 0;
-  const output = outcome.usage?.output_tokens ?? 0;
+  let output = outcome.usage?.output_tokens ?? 0;
   if (!outcome.usage && outcome.clientAbort) input = state.admission?.estimate.inputTokens ?? 0;
+  input += state.visionUse?.input ?? 0;
+  output += state.visionUse?.output ?? 0;
   return { input, output, total: input + output };
 }
 

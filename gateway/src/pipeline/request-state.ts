@@ -19,6 +19,9 @@ export interface RequestState {
   limitDecision?: string;
   /** The deployment replica that served it, if it went to one. */
   replica?: { deploymentId: string; name: string };
+  /** Vision calls made for this request (each metered on its own) and the tokens they used. */
+  visionCalls?: number;
+  visionUse?: { input: number; output: number };
   /** Ends the request's in-flight count on its replica. */
   release?: () => void;
 }

@@ -8,9 +8,12 @@ export interface ChatToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A part of a user message sent to a vision model: text, or an image by URL (a `data:` URI for bytes). */
+export type ChatContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
 export type ChatMessage =
   | { role: "system"; content: string }
-  | { role: "user"; content: string }
+  | { role: "user"; content: string | ChatContentPart[] }
   | {
       role: "assistant";
       content: string;

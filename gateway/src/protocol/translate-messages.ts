@@ -1,5 +1,5 @@
 import type { PromptRequest } from "./anthropic.ts";
-import type { ChatMessage, ChatToolCall } from "./openai.ts";
+import type { ChatContentPart, ChatMessage, ChatToolCall } from "./openai.ts";
 
 /** How mid-conversation `role: "system"` messages reach a model whose template has no place for them. */
 export type SystemMessagePolicy = "reminder" | "fold";
@@ -8,6 +8,11 @@ export interface TranslateMessagesOptions {
   /** Drop Claude Code's per-session `x-anthropic-billing-header:` system block so prefix caching works. */
   stripBillingHeader: boolean;
   systemMessages: SystemMessagePolicy;
+  /**
+   * `placeholder` (the default): images become `imagePlaceholder` text, for a text-only model.
+   * `inline`: they become `image_url` parts, for a vision model (see `inlineImages`).
+   */
+  images?: "placeholder" | "inline";
 }
 
 export type TranslateMessagesResult = { ok: true; messages: ChatMessage[] } | { ok: false; message: string };
@@ -24,6 +29,28 @@ type Block = { type: string; [field: string]: unknown };
 
 class TranslationError extends Error {}
 
+// Images met while the messages are flattened to text are written as markers (Unicode private-use
+// characters around an index), then split back out into `image_url` parts once the messages are built.
+const markerOpen = "\uE000img";
+const markerClose = "\uE001";
+const markerPattern = /\uE000img(\d+)\uE001/g;
+const hasMarker = (text: string) => /\uE000img\d+\uE001/.test(text);
+
+/** Collects the images of a request translated with `images: "inline"`. */
+class ImageSink {
+  readonly urls: string[] = [];
+  add(block: Block, path: string): string {
+    const source = block.source as Block | undefined;
+    let url: string;
+    if (source?.type === "base64") {
+      url = `data:${requireString(source, "media_type", `${path}.source`)};base64,${requireString(source, "data", `${path}.source`)}`;
+    } else if (source?.type === "url") url = requireString(source, "url", `${path}.source`);
+    else return imagePlaceholder;
+    this.urls.push(url);
+    return `${markerOpen}${this.urls.length - 1}${markerClose}`;
+  }
+}
+
 function fail(message: string): never {
   throw new TranslationError(message);
 }
@@ -35,7 +62,7 @@ function requireString(block: Block, field: string, path: string): string {
 }
 
 /** Text of a `document` block: inlined when it is text, a placeholder when it is binary (PDF, file, URL). */
-function documentText(block: Block, path: string): string {
+function documentText(block: Block, path: string, images?: ImageSink): string {
   const source = block.source as Block | undefined;
   if (!source || typeof source !== "object") fail(`${path}.source: Field required`);
   const title = typeof block.title === "string" && block.title ? `${block.title}\n` : "";
@@ -43,24 +70,24 @@ function documentText(block: Block, path: string): string {
   if (source.type === "content") {
     const parts = typeof source.content === "string" ? [source.content] : (source.content as Block[] | undefined);
     if (!Array.isArray(parts)) fail(`${path}.source.content: Input should be a valid list`);
-    return title + parts.map((part, i) => blockText(part as Block, `${path}.source.content.${i}`)).join("\n");
+    return title + parts.map((part, i) => blockText(part as Block, `${path}.source.content.${i}`, images)).join("\n");
   }
   return binaryDocumentPlaceholder;
 }
 
 /** A user-side block that becomes plain text: text, image, document, search result. */
-function blockText(block: Block | string, path: string): string {
+function blockText(block: Block | string, path: string, images?: ImageSink): string {
   if (typeof block === "string") return block;
   switch (block.type) {
     case "text":
       return requireString(block, "text", path);
     case "image":
-      return imagePlaceholder;
+      return images ? images.add(block, path) : imagePlaceholder;
     case "document":
-      return documentText(block, path);
+      return documentText(block, path, images);
     case "search_result": {
       const content = Array.isArray(block.content) ? (block.content as Block[]) : [];
-      const body = content.map((part, i) => blockText(part, `${path}.content.${i}`)).join("\n");
+      const body = content.map((part, i) => blockText(part, `${path}.content.${i}`, images)).join("\n");
       return [block.title, block.source, body].filter((part) => typeof part === "string" && part).join("\n");
     }
     case "tool_reference":
@@ -71,13 +98,13 @@ function blockText(block: Block | string, path: string): string {
 }
 
 /** A tool result's content as the one string DeepSeek's encoder needs (XL-15). */
-function toolResultText(block: Block, path: string): string {
+function toolResultText(block: Block, path: string, images?: ImageSink): string {
   const content = block.content;
   let text: string;
   if (content === undefined || content === null) text = "";
   else if (typeof content === "string") text = content;
   else if (Array.isArray(content))
-    text = content.map((part, i) => blockText(part as Block, `${path}.content.${i}`)).join("\n");
+    text = content.map((part, i) => blockText(part as Block, `${path}.content.${i}`, images)).join("\n");
   else fail(`${path}.content: Input should be a valid string or list`);
   return block.is_error === true ? `[tool error] ${text}` : text;
 }
@@ -114,6 +141,7 @@ export function translateMessages(request: PromptRequest, options: TranslateMess
 
 function buildMessages(request: PromptRequest, options: TranslateMessagesOptions): ChatMessage[] {
   if (request.messages.length === 0) fail("messages: at least one message is required");
+  const images = options.images === "inline" ? new ImageSink() : undefined;
   const foldedSystem: string[] = [];
   const out: ChatMessage[] = [];
   /** Calls of the last assistant message still waiting for their results. */
@@ -167,10 +195,10 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
             );
           }
           // Several results for one call are one result: DeepSeek pairs calls and results by position (F1).
-          const text = toolResultText(block, blockPath);
+          const text = toolResultText(block, blockPath, images);
           const earlier = results.get(id);
           results.set(id, earlier === undefined ? text : `${earlier}\n${text}`);
-        } else texts.push(blockText(block, blockPath));
+        } else texts.push(blockText(block, blockPath, images));
       });
       resolveCalls(results);
       // Consecutive user messages are one turn (Anthropic merges them): text after results continues it.
@@ -258,5 +286,53 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
   }
 
   const system = [systemText(request.system, options.stripBillingHeader), ...foldedSystem].filter(Boolean).join("\n\n");
-  return system ? [{ role: "system", content: system }, ...out] : out;
+  const messages: ChatMessage[] = system ? [{ role: "system", content: system }, ...out] : out;
+  return images && images.urls.length > 0 ? inlineImages(messages, images.urls) : messages;
+}
+
+/** Text with image markers as content parts: text parts around `image_url` parts. */
+function contentParts(text: string, urls: string[]): ChatContentPart[] {
+  const parts: ChatContentPart[] = [];
+  let from = 0;
+  for (const match of text.matchAll(markerPattern)) {
+    const before = text.slice(from, match.index).trim();
+    if (before) parts.push({ type: "text", text: before });
+    parts.push({ type: "image_url", image_url: { url: urls[Number(match[1])] as string } });
+    from = match.index + match[0].length;
+  }
+  const rest = text.slice(from).trim();
+  if (rest) parts.push({ type: "text", text: rest });
+  return parts;
+}
+
+/**
+ * For a vision model: user messages with images get content parts, in place. A tool message's content
+ * must stay a string (OpenAI's tool messages carry text only), so its images are named in the text and
+ * sent in a user message right after that run of tool messages, as the file a tool returned.
+ */
+function inlineImages(messages: ChatMessage[], urls: string[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let held: ChatContentPart[] = [];
+  const flush = () => {
+    if (held.length === 0) return;
+    out.push({
+      role: "user",
+      content: [{ type: "text", text: "Images returned by the tool results above:" }, ...held],
+    });
+    held = [];
+  };
+  for (const message of messages) {
+    if (message.role !== "tool") flush();
+    if (message.role === "user" && typeof message.content === "string" && hasMarker(message.content)) {
+      out.push({ role: "user", content: contentParts(message.content, urls) });
+    } else if (message.role === "tool" && hasMarker(message.content)) {
+      const content = message.content.replace(markerPattern, (_marker, index: string) => {
+        held.push({ type: "image_url", image_url: { url: urls[Number(index)] as string } });
+        return `[image ${held.length}: sent in the next message]`;
+      });
+      out.push({ ...message, content });
+    } else out.push(message);
+  }
+  flush();
+  return out;
 }

@@ -328,3 +328,52 @@ describe("parseRequest", () => {
     expect(parseRequest(messagesRequestSchema, "nope")).toMatchObject({ ok: false, message: /^body: / });
   });
 });
+
+describe("translatePrompt: images inline for a vision model", () => {
+  const png = { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } };
+  const url = { type: "image", source: { type: "url", url: "https://example.test/shot.png" } };
+
+  it("writes user images as image_url parts in place, and tool-result images in a user message after the results", () => {
+    const result = translate(
+      body([
+        user([{ type: "text", text: "before" }, png, { type: "text", text: "after" }]),
+        assistant([
+          { type: "tool_use", id: "t1", name: "Read", input: { file_path: "a.png" } },
+          { type: "tool_use", id: "t2", name: "Read", input: { file_path: "b.png" } },
+        ]),
+        user([
+          { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "a.png:" }, url] },
+          { type: "tool_result", tool_use_id: "t2", content: [png] },
+        ]),
+      ]),
+      { images: "inline" },
+    );
+    if (!result.ok) throw new Error(result.message);
+    expect(result.body.messages).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "before" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+          { type: "text", text: "after" },
+        ],
+      },
+      expect.objectContaining({ role: "assistant" }),
+      { role: "tool", tool_call_id: "t1", content: "a.png:\n[image 1: sent in the next message]" },
+      { role: "tool", tool_call_id: "t2", content: "[image 2: sent in the next message]" },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Images returned by the tool results above:" },
+          { type: "image_url", image_url: { url: "https://example.test/shot.png" } },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+        ],
+      },
+    ]);
+  });
+
+  it("leaves requests without images exactly as the text-only translation makes them", () => {
+    const plain = body([user([{ type: "text", text: "hi" }])]);
+    expect(translate(plain, { images: "inline" })).toEqual(translate(plain));
+  });
+});

@@ -5,6 +5,7 @@ import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { SseResponse } from "../http/sse-response.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
+import { applyVisionPolicy } from "../pipeline/apply-vision-policy.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
 import { finishRequest } from "../pipeline/finish-request.ts";
@@ -79,7 +80,7 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   if (!body.ok) return refuse(ctx, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
   const parsed = parseRequest(messagesRequestSchema, body.body);
   if (!parsed.ok) return refuse(ctx, 400, parsed.message);
-  const request = parsed.request;
+  let request = parsed.request;
   state.requestedModel = request.model;
 
   const sessionId = req.headers["x-claude-code-session-id"];
@@ -89,16 +90,28 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     typeof sessionId === "string" ? sessionId : null,
   );
   if (!routed.ok) return refuse(ctx, routed.status, routed.message);
-  const model = routed.route;
+  let model = routed.route;
   state.publicModel = model.publicName;
   state.servedModel = model.servedName;
   const policy = requestPolicy(principal);
   if (!modelAllowed(policy, model.publicName)) {
     return refuse(ctx, 403, `model \`${model.publicName}\` is not allowed for this key's team`);
   }
+  // Images for a text-only model: the team's vision policy rejects, describes or reroutes them.
+  const vision = await applyVisionPolicy(services, state, principal, {
+    request,
+    model,
+    headers: req.headers,
+    sessionId: typeof sessionId === "string" ? sessionId : null,
+    signal: abort.signal,
+  });
+  if (!vision.ok)
+    return vision.aborted ? { status: 499, clientAbort: true } : refuse(ctx, vision.status, vision.message);
+  ({ request, model } = vision);
 
   const translated = translatePrompt(request, {
     ...services.protocol,
+    images: vision.images,
     servedModel: model.servedName,
     thinkingPolicy: policy.thinking,
   });

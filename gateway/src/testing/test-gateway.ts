@@ -9,7 +9,7 @@ import { createTestTeam, createTestTenant, type TestTeam, testKeyPepper } from "
 import { createDb, randomBase32 } from "@perimeter/db";
 import { closeServer, listen, silentLogger } from "@perimeter/runtime";
 import { Redis } from "ioredis";
-import type { GatewayConfig } from "../env.ts";
+import { defaultVisionConfig, type GatewayConfig } from "../env.ts";
 import { createServer } from "../server.ts";
 import { buildServices, closeServices, type GatewayServices } from "../services.ts";
 import { createUpstream } from "../upstream.ts";
@@ -27,6 +27,7 @@ export interface TestGatewayOptions {
   /** A Redis for admission and metering other than `redisUrl` (to take it away in a test). */
   commandRedisUrl?: string;
   upstreamTimeoutMs?: number;
+  vision?: Partial<GatewayConfig["vision"]>;
 }
 
 export interface TestGateway {
@@ -92,6 +93,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       usageBuffer: 10_000,
       ...options.limits,
     },
+    vision: { ...defaultVisionConfig, ...options.vision },
     keyUseIntervalMs: 200,
     usageKeys,
   });

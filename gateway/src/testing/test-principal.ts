@@ -18,6 +18,7 @@ export function testPrincipal(overrides: Partial<KeyPrincipal> = {}): TeamPrinci
     memberId: "mem_1",
     org: { timeZone: "UTC", weekStartsOn: 1 },
     policies: { key: null, member: null, team: null },
+    vision: { policies: [], orgVisionModels: [] },
     ...overrides,
   } as TeamPrincipal;
 }

@@ -4,6 +4,7 @@ import { appendAuditEvent } from "./append-audit-event.ts";
 import type { OrgContext } from "./context.ts";
 import { lockModelCatalog, takenModelNames } from "./lock-model-catalog.ts";
 import { modelFieldsSchema } from "./model-fields.ts";
+import { publishChange } from "./publish-change.ts";
 
 export const createModelInputSchema = modelFieldsSchema;
 export type CreateModelInput = z.input<typeof createModelInputSchema>;
@@ -33,12 +34,15 @@ export async function insertModel(
 /**
  * Adds a model to the context's organization catalog. Its public name and aliases must not be any
  * other model's public name or alias there (NAME_TAKEN lists the clashing ones), so routing a name is
- * never ambiguous. Audits `model.create`.
+ * never ambiguous. Audits `model.create`. A new vision model changes which model the organization's
+ * vision policies use, so the organization's change is announced.
  */
 export async function createModel(ctx: OrgContext, rawInput: CreateModelInput): Promise<CreateModelResult> {
   const input = createModelInputSchema.parse(rawInput);
-  return ctx.db.$transaction(async (tx) => {
+  const result = await ctx.db.$transaction(async (tx) => {
     await lockModelCatalog(tx, ctx.orgId);
     return insertModel(tx, ctx, input, false);
   });
+  if (result.ok && result.model.supportsVision) await publishChange(ctx, { entity: "org", id: ctx.orgId });
+  return result;
 }

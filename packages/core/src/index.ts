@@ -143,7 +143,8 @@ export {
   listUsageEventsInputSchema,
   type UsageEventView,
 } from "./list-usage-events.ts";
-export { type KeyPrincipal, loadKeyPrincipal } from "./load-key-principal.ts";
+export { listVisionPolicies } from "./list-vision-policies.ts";
+export { type KeyPrincipal, loadKeyPrincipal, type PrincipalVision } from "./load-key-principal.ts";
 export {
   type HardwareProfile,
   hardwareProfileSchema,
@@ -258,6 +259,13 @@ export {
   setLimits,
   setLimitsInputSchema,
 } from "./set-limits.ts";
+export {
+  type SetVisionPolicyInput,
+  type SetVisionPolicyResult,
+  setVisionPolicy,
+  setVisionPolicyInputSchema,
+  visionModes,
+} from "./set-vision-policy.ts";
 export { slugify, slugSchema } from "./slugify.ts";
 export { type StartExportResult, startExport } from "./start-export.ts";
 export { timeZoneSchema } from "./time-zone-schema.ts";
@@ -301,3 +309,4 @@ export {
   verifyApiKey,
 } from "./verify-api-key.ts";
 export { type AuditChainBreakReason, type VerifyAuditChainResult, verifyAuditChain } from "./verify-audit-chain.ts";
+export { toVisionPolicyView, type VisionPolicyView } from "./vision-policy-view.ts";

@@ -1,4 +1,4 @@
-import type { ApiKeyScope } from "@perimeter/db";
+import type { ApiKeyScope, VisionMode } from "@perimeter/db";
 import type { DbClient } from "./context.ts";
 import { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts";
 
@@ -6,7 +6,8 @@ import { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts"
  * Everything the request path needs to know about a key, read in one query: the key (with its hash,
  * for the caller's constant-time compare), whether its owner and team can still use it, the team
  * membership it acts through, the organization's budget calendar, and the limit policies that apply
- * (the key's own, its owner's membership's, its team's).
+ * (the key's own, its owner's membership's, its team's), and the team's vision policies with the
+ * organization's vision models.
  */
 export interface KeyPrincipal {
   keyId: string;
@@ -27,6 +28,15 @@ export interface KeyPrincipal {
   memberId: string | null;
   org: { timeZone: string; weekStartsOn: number };
   policies: { key: LimitPolicyView | null; member: LimitPolicyView | null; team: LimitPolicyView | null };
+  vision: PrincipalVision;
+}
+
+/** What the gateway needs to handle images for a key's team. */
+export interface PrincipalVision {
+  /** The team's policies, by the public name of the text model they apply to. */
+  policies: { model: string; mode: VisionMode; visionModel: string | null }[];
+  /** Public names of the organization's enabled models that declare `supportsVision`. */
+  orgVisionModels: string[];
 }
 
 /** The principal of the key with public id `publicId`, or undefined when there is none. Reads only. */
@@ -35,8 +45,26 @@ export async function loadKeyPrincipal(db: DbClient, publicId: string): Promise<
     where: { publicId },
     include: {
       limitPolicy: true,
-      org: { select: { timeZone: true, weekStartsOn: true } },
-      team: { select: { archivedAt: true, limitPolicy: true } },
+      org: {
+        select: {
+          timeZone: true,
+          weekStartsOn: true,
+          models: { where: { supportsVision: true, enabled: true }, select: { publicName: true } },
+        },
+      },
+      team: {
+        select: {
+          archivedAt: true,
+          limitPolicy: true,
+          visionPolicies: {
+            select: {
+              mode: true,
+              model: { select: { publicName: true } },
+              visionModel: { select: { publicName: true } },
+            },
+          },
+        },
+      },
       owner: { select: { status: true, memberships: { include: { limitPolicy: true } } } },
     },
   });
@@ -57,7 +85,15 @@ export async function loadKeyPrincipal(db: DbClient, publicId: string): Promise<
     ownerDisabled: key.owner?.status === "disabled",
     teamArchived: key.team?.archivedAt != null,
     memberId: membership?.id ?? null,
-    org: key.org,
+    org: { timeZone: key.org.timeZone, weekStartsOn: key.org.weekStartsOn },
     policies: { key: view(key.limitPolicy), member: view(membership?.limitPolicy), team: view(key.team?.limitPolicy) },
+    vision: {
+      policies: (key.team?.visionPolicies ?? []).map((policy) => ({
+        model: policy.model.publicName,
+        mode: policy.mode,
+        visionModel: policy.visionModel?.publicName ?? null,
+      })),
+      orgVisionModels: key.org.models.map((model) => model.publicName).sort(),
+    },
   };
 }

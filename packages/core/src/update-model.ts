@@ -4,6 +4,7 @@ import { appendAuditEvent } from "./append-audit-event.ts";
 import type { OrgContext } from "./context.ts";
 import { lockModelCatalog, takenModelNames } from "./lock-model-catalog.ts";
 import { modelFieldsSchema, servingFields } from "./model-fields.ts";
+import { publishChange } from "./publish-change.ts";
 
 export const updateModelInputSchema = z.strictObject({
   modelId: z.string().min(1),
@@ -25,14 +26,16 @@ function sameValue(a: unknown, b: unknown): boolean {
  * Edits a catalog model of the context's organization. A field that changes how vLLM starts (served
  * name, repository, parsers, context length, image, command) bumps the `generation` of every
  * deployment of the model that is not being deleted, so the reconcilers roll them; their ids come back
- * as `rolledDeploymentIds`. Names follow `createModel`'s rule. Audits `model.update`.
+ * as `rolledDeploymentIds`. Names follow `createModel`'s rule. Audits `model.update`. A change of the
+ * name, `supportsVision` or `enabled` is announced as the organization's change: gateways hold the
+ * vision policies and vision models of every key they cache.
  */
 export async function updateModel(ctx: OrgContext, rawInput: UpdateModelInput): Promise<UpdateModelResult> {
   const parsed = updateModelInputSchema.parse(rawInput);
   // `partial()` still fills defaults of omitted fields; only what the caller named may change.
   const given = new Set(Object.keys(rawInput.changes));
   const changes = Object.fromEntries(Object.entries(parsed.changes).filter(([key]) => given.has(key)));
-  return ctx.db.$transaction(async (tx): Promise<UpdateModelResult> => {
+  const result = await ctx.db.$transaction(async (tx): Promise<UpdateModelResult> => {
     await lockModelCatalog(tx, ctx.orgId);
     const before = await tx.model.findFirst({ where: { id: parsed.modelId, orgId: ctx.orgId } });
     if (!before) return { ok: false, code: "NOT_FOUND" };
@@ -64,4 +67,8 @@ export async function updateModel(ctx: OrgContext, rawInput: UpdateModelInput): 
     });
     return { ok: true, model, rolledDeploymentIds };
   });
+  const visionFields = ["publicName", "supportsVision", "enabled"];
+  if (result.ok && visionFields.some((field) => given.has(field)))
+    await publishChange(ctx, { entity: "org", id: ctx.orgId });
+  return result;
 }

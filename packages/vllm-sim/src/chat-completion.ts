@@ -6,6 +6,7 @@ import { type CompletionPlan, type PlannedChunk, planCompletion } from "./comple
 import { renderAssistantOutput, renderDeepseekV32Prompt } from "./deepseek-v32-prompt.ts";
 import { defaultTurn } from "./default-turn.ts";
 import type { LatencyConfig } from "./env.ts";
+import { describeImage, imageTokens } from "./image-input.ts";
 import type { VllmMetrics } from "./metrics.ts";
 import type { PrefixCache } from "./prefix-cache.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -22,6 +23,8 @@ export interface ChatContext {
   reasoningField: ReasoningField;
   enableAutoToolChoice: boolean;
   enablePromptTokensDetails: boolean;
+  /** Serving a vision model: `image_url` parts are read, counted and described. */
+  vision: boolean;
   latency: LatencyConfig;
   state: SimState;
   cache: PrefixCache;
@@ -90,6 +93,7 @@ export async function handleChatCompletion(
     servedModel: ctx.model,
     enableAutoToolChoice: ctx.enableAutoToolChoice,
     reasoningField: ctx.reasoningField,
+    vision: ctx.vision,
   });
   if (!validated.ok) return sendVllmError(res, validated.error);
   const request = validated.request;
@@ -98,7 +102,8 @@ export async function handleChatCompletion(
   const prompt = tokenize(
     renderDeepseekV32Prompt({ messages: request.messages, tools: request.tools, thinking: request.thinking }),
   );
-  const promptTokens = prompt.ids.length;
+  // Image tokens are not text the prefix cache hashes; they only add to the prompt's length.
+  const promptTokens = prompt.ids.length + request.images.reduce((sum, image) => sum + imageTokens(image), 0);
   const requested = request.maxTokens ?? 0;
   if (promptTokens + requested > ctx.maxModelLen || promptTokens >= ctx.maxModelLen) {
     return sendVllmError(res, contextOverflowError(ctx.maxModelLen, requested, promptTokens));
@@ -111,6 +116,7 @@ export async function handleChatCompletion(
       lastText: facts.lastText,
       toolChoice: request.toolChoice,
       toolNames: request.tools.map((tool) => tool.name),
+      imageDescriptions: request.images.map(describeImage),
     });
   if (turn.error) return sendVllmError(res, vllmError(turn.error.status, turn.error.message, turn.error.type));
 

@@ -17,8 +17,14 @@ describe("parseVllmSimConfig", () => {
         maxNumSeqs: 256,
         reasoningField: "reasoning",
         apiKey: undefined,
+        vision: false,
       },
     });
+  });
+
+  it("reads --vision as a switch", () => {
+    expect(parseVllmSimConfig(["--vision"], {})).toMatchObject({ ok: true, config: { vision: true } });
+    expect(parseVllmSimConfig(["--vision=1"], {})).toEqual({ ok: false, message: "--vision takes no value" });
   });
 
   it("treats empty variables as unset and lets flags override variables", () => {

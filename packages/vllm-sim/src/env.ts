@@ -30,6 +30,8 @@ export interface VllmSimConfig {
   maxNumSeqs: number;
   reasoningField: ReasoningField;
   apiKey: string | undefined;
+  /** `--vision`: play a vision model that reads `image_url` parts. */
+  vision: boolean;
 }
 
 export const defaultModel = "umans-coder";
@@ -78,7 +80,7 @@ const flagSchemas = {
 } as const;
 
 type Flag = keyof typeof flagSchemas;
-const booleanFlags = new Set(["--no-latency"]);
+const booleanFlags = new Set(["--no-latency", "--vision"]);
 
 function describe(raw: string): string {
   return JSON.stringify(raw.length > 100 ? `${raw.slice(0, 100)}…` : raw);
@@ -94,6 +96,7 @@ export function parseVllmSimConfig(argv: string[], env: EnvSource): ConfigResult
   const problems: string[] = fromEnv.ok ? [] : [fromEnv.message];
   const values = new Map<Flag, unknown>();
   let noLatency = false;
+  let vision = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
     const [name, inline] = arg.includes("=")
@@ -101,7 +104,8 @@ export function parseVllmSimConfig(argv: string[], env: EnvSource): ConfigResult
       : [arg, undefined];
     if (booleanFlags.has(name)) {
       if (inline !== undefined) problems.push(`${name} takes no value`);
-      noLatency = true;
+      if (name === "--vision") vision = true;
+      else noLatency = true;
       continue;
     }
     if (!(name in flagSchemas)) {
@@ -145,6 +149,7 @@ export function parseVllmSimConfig(argv: string[], env: EnvSource): ConfigResult
       maxNumSeqs: flag("--max-num-seqs", 256),
       reasoningField: flag("--reasoning-field", "reasoning"),
       apiKey: flag<string | undefined>("--api-key", undefined),
+      vision,
     },
   };
 }

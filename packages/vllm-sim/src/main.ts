@@ -34,6 +34,7 @@ try {
     maxNumSeqs: config.maxNumSeqs,
     reasoningField: config.reasoningField,
     apiKey: config.apiKey,
+    vision: config.vision,
     script,
   });
   if (config.startupMs > 0) log.info("model loaded", { model: config.model });

@@ -39,6 +39,11 @@ export interface VllmSimOptions {
   /** `--enable-prompt-tokens-details` (default true): `prompt_tokens_details.cached_tokens` in usage. */
   enablePromptTokensDetails?: boolean;
   script?: SimScript;
+  /**
+   * Play a vision model (`--vision`): user messages may carry `image_url` data URLs, which count as
+   * prompt tokens and are described by the default answer. Off by default: the text-only model refuses them.
+   */
+  vision?: boolean;
   /** Ids `chatcmpl-sim-000001`, … and `created` 1767225600, for golden transcripts. */
   deterministic?: boolean;
 }
@@ -86,6 +91,7 @@ export async function startVllmSim(options: VllmSimOptions = {}): Promise<Runnin
     reasoningField: options.reasoningField ?? "reasoning",
     enableAutoToolChoice: options.enableAutoToolChoice ?? true,
     enablePromptTokensDetails: options.enablePromptTokensDetails ?? true,
+    vision: options.vision ?? false,
     latency: { prefillOverheadMs: 0, ttftMsPerToken: 0, itlMs: 0, ...options.latency },
     state,
     cache,

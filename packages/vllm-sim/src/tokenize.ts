@@ -1,5 +1,6 @@
 import type { ChatContext } from "./chat-completion.ts";
 import { renderDeepseekV32Prompt } from "./deepseek-v32-prompt.ts";
+import { imageTokens } from "./image-input.ts";
 import { specialTokens, tokenize } from "./tokenizer.ts";
 import { validateMessagesAndTools } from "./validate-chat-request.ts";
 import { badRequest, type VllmError, vllmError } from "./vllm-error.ts";
@@ -30,12 +31,14 @@ export function handleTokenize(
   if (model !== ctx.model)
     return { ok: false, error: vllmError(404, `The model \`${model}\` does not exist.`, "NotFoundError") };
   let text: string;
+  let extra = 0;
   if (typeof request.prompt === "string") {
     text = request.add_special_tokens === false ? request.prompt : `${specialTokens.bos}${request.prompt}`;
   } else if (Array.isArray(request.messages)) {
-    const checked = validateMessagesAndTools(request, ctx.reasoningField);
+    const checked = validateMessagesAndTools(request, ctx.reasoningField, ctx.vision);
     if (!checked.ok) return checked;
     text = renderDeepseekV32Prompt(checked);
+    extra = checked.images.reduce((sum, image) => sum + imageTokens(image), 0);
   } else {
     return { ok: false, error: badRequest("the body must have `prompt` (a string) or `messages` (a list)") };
   }
@@ -43,7 +46,7 @@ export function handleTokenize(
   return {
     ok: true,
     body: {
-      count: ids.length,
+      count: ids.length + extra,
       max_model_len: ctx.maxModelLen,
       tokens: ids,
       token_strs: request.return_token_strs === true ? pieces : null,

@@ -1,4 +1,5 @@
 import type { PromptMessage, PromptTool, PromptToolCall } from "./deepseek-v32-prompt.ts";
+import { readImagePart, type SimImage } from "./image-input.ts";
 import { badRequest, type VllmError, vllmError } from "./vllm-error.ts";
 
 // Request checks in vLLM's order: body shape (pydantic, `chat_completion/protocol.py`), served model
@@ -13,6 +14,8 @@ export interface ChatRequestOptions {
   servedModel: string;
   enableAutoToolChoice: boolean;
   reasoningField: ReasoningField;
+  /** Serve a vision model: user messages may carry `image_url` parts (data URLs). */
+  vision?: boolean;
 }
 
 /** What the simulator noticed about reasoning sent back on assistant messages, for tests to inspect. */
@@ -40,6 +43,8 @@ export interface ValidChatRequest {
   stop: string[];
   parallelToolCalls: boolean;
   reasoningNotes: ReasoningNote[];
+  /** The images of user messages, in order (vision mode only). */
+  images: SimImage[];
 }
 
 export type ChatRequestResult = { ok: true; request: ValidChatRequest } | { ok: false; error: VllmError };
@@ -72,8 +77,14 @@ const refuse = (message: string, param: string | null = null): never => {
 
 const textOnly = "umans-coder serves a text-only model; image_url content parts cannot be used";
 
-/** The string a content value stands for, given which forms `role` accepts. */
-function flattenContent(content: unknown, where: string, role: string, partsAllowed: boolean): string | null {
+/** The string a content value stands for, given which forms `role` accepts; images go to `images`. */
+function flattenContent(
+  content: unknown,
+  where: string,
+  role: string,
+  partsAllowed: boolean,
+  images: SimImage[] | null,
+): string | null {
   if (content === undefined || content === null) return null;
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) {
@@ -82,7 +93,13 @@ function flattenContent(content: unknown, where: string, role: string, partsAllo
   const texts: string[] = [];
   content.forEach((part, index) => {
     const type = isObject(part) ? part.type : undefined;
-    if (type === "image_url") refuse(`${where}.content[${index}]: ${textOnly}`, `${where}.content`);
+    if (type === "image_url") {
+      if (images === null || role !== "user") refuse(`${where}.content[${index}]: ${textOnly}`, `${where}.content`);
+      const read = readImagePart(part as Json, `${where}.content[${index}]`);
+      if (!read.ok) throw new Refusal(read.error);
+      (images as SimImage[]).push(read.image);
+      return;
+    }
     if (!partsAllowed) {
       refuse(
         `${where}.content must be a string for a ${role} message: the DeepSeek V3.2 encoder writes it into the ` +
@@ -142,7 +159,9 @@ function parseMessages(
   raw: unknown[],
   reasoningField: ReasoningField,
   thinking: boolean,
-): { messages: PromptMessage[]; notes: ReasoningNote[] } {
+  vision: boolean,
+): { messages: PromptMessage[]; notes: ReasoningNote[]; images: SimImage[] } {
+  const images: SimImage[] = [];
   if (raw.length === 0) refuse("`messages` must contain at least one message", "messages");
   const messages: PromptMessage[] = [];
   const notes: ReasoningNote[] = [];
@@ -161,7 +180,7 @@ function parseMessages(
     }
     const role = message.role as PromptMessage["role"];
     const partsAllowed = role === "system" || role === "developer" || role === "user";
-    const content = flattenContent(message.content, where, role, partsAllowed);
+    const content = flattenContent(message.content, where, role, partsAllowed, vision ? images : null);
     const parsed: PromptMessage = { role, content };
     callIds.push([]);
     if (role === "user" || role === "developer" || role === "tool") {
@@ -195,7 +214,7 @@ function parseMessages(
   // for a conversation that ends with a plain assistant turn.
   if (thinking) checkThinkingTurns(messages);
   checkSequence(raw as Json[], messages, callIds);
-  return { messages, notes };
+  return { messages, notes, images };
 }
 
 // The encoder renders positionally, so an out-of-place message does not fail: it produces a prompt the
@@ -383,7 +402,12 @@ function validate(body: unknown, options: ChatRequestOptions): ValidChatRequest 
     refuse(`max_tokens must be at least 1, got ${maxTokens}.`, maxTokensParam);
 
   const thinking = kwargs.thinking === true || kwargs.enable_thinking === true;
-  const { messages, notes } = parseMessages(body.messages, options.reasoningField, thinking);
+  const { messages, notes, images } = parseMessages(
+    body.messages,
+    options.reasoningField,
+    thinking,
+    options.vision === true,
+  );
   return {
     model,
     messages,
@@ -398,6 +422,7 @@ function validate(body: unknown, options: ChatRequestOptions): ValidChatRequest 
     stop,
     parallelToolCalls: body.parallel_tool_calls !== false,
     reasoningNotes: notes,
+    images,
   };
 }
 
@@ -421,14 +446,17 @@ export function validateChatRequest(body: unknown, options: ChatRequestOptions):
 export function validateMessagesAndTools(
   body: Json,
   reasoningField: ReasoningField,
-): { ok: true; messages: PromptMessage[]; tools: PromptTool[]; thinking: boolean } | { ok: false; error: VllmError } {
+  vision = false,
+):
+  | { ok: true; messages: PromptMessage[]; tools: PromptTool[]; thinking: boolean; images: SimImage[] }
+  | { ok: false; error: VllmError } {
   try {
     if (!Array.isArray(body.messages)) throw new Refusal(fieldError(["messages"], "Field required", "missing"));
     const kwargs = isObject(body.chat_template_kwargs) ? body.chat_template_kwargs : {};
     const thinking = kwargs.thinking === true || kwargs.enable_thinking === true;
     const tools = parseTools(body.tools);
-    const { messages } = parseMessages(body.messages, reasoningField, thinking);
-    return { ok: true, messages, tools, thinking };
+    const { messages, images } = parseMessages(body.messages, reasoningField, thinking, vision);
+    return { ok: true, messages, tools, thinking, images };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, error: error.error };
     throw error;

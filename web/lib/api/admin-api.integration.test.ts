@@ -47,6 +47,7 @@ import {
   removeMemberEndpoint,
 } from "./endpoints/team-endpoints";
 import { usageEventsEndpoint, usageReportEndpoint } from "./endpoints/usage-endpoints";
+import { listVisionPoliciesEndpoint, putVisionPolicyEndpoint } from "./endpoints/vision-policy-endpoints";
 import { openApiDocument } from "./openapi-document";
 
 const db = createDb(inject("databaseUrl"));
@@ -147,6 +148,20 @@ const routes: Route[] = [
     path: "/api/v1/teams/{teamId}/limits",
     endpoint: putTeamLimitsEndpoint,
     call: (fx) => ({ params: { teamId: fx.teams.a }, body: { requestsPerMinute: 60 } }),
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/teams/{teamId}/vision-policies",
+    endpoint: listVisionPoliciesEndpoint,
+    call: (fx) => ({ params: { teamId: fx.teams.a } }),
+    status: 200,
+  },
+  {
+    method: "PUT",
+    path: "/api/v1/teams/{teamId}/vision-policies/{modelId}",
+    endpoint: putVisionPolicyEndpoint,
+    call: (fx) => ({ params: { teamId: fx.teams.a, modelId: fx.models.builtin }, body: { mode: "reject" } }),
     status: 200,
   },
   {
@@ -644,6 +659,60 @@ describe("admin API: contracts and errors", () => {
     expect(patched).toMatchObject({ status: 202, json: { spec: { drainTimeoutSec: 5, env: { HF_TOKEN: "***" } } } });
     const stored = await db.deployment.findUniqueOrThrow({ where: { id: fx.deployments.simulator } });
     expect(stored.spec).toMatchObject({ env: { HF_TOKEN: "hf_fixture_secret" } });
+  });
+
+  it("PUT /teams/{teamId}/vision-policies/{modelId}: stored, listed, audited; impossible policies name the field", async () => {
+    const params = { teamId: fx.teams.b, modelId: fx.models.builtin };
+    const noVision = await send(putVisionPolicyEndpoint, "PUT", { token: admin(), params, body: { mode: "describe" } });
+    expect(noVision).toMatchObject({
+      status: 400,
+      json: { error: { type: "invalid_request", fields: { visionModelId: expect.stringContaining("no model") } } },
+    });
+    const badMode = await send(putVisionPolicyEndpoint, "PUT", { token: admin(), params, body: { mode: "blur" } });
+    expect(badMode).toMatchObject({ status: 400, json: { error: { fields: { mode: expect.any(String) } } } });
+    const vision = await db.model.create({
+      data: {
+        id: `mdl_${randomBase32(26)}`,
+        orgId: fx.orgId,
+        publicName: `vl-${randomBase32(5)}`,
+        servedName: "vl",
+        hfRepo: "example/vl",
+        contextLength: 32_768,
+        supportsVision: true,
+      },
+    });
+    const set = await send(putVisionPolicyEndpoint, "PUT", {
+      token: admin(),
+      params,
+      body: { mode: "describe", visionModelId: vision.id },
+    });
+    expect(set).toMatchObject({
+      status: 200,
+      json: { mode: "describe", model: "umans-coder-v0", visionModel: vision.publicName, created: true },
+    });
+    const listed = await send(listVisionPoliciesEndpoint, "GET", { token: admin(), params: { teamId: fx.teams.b } });
+    expect(listed.json.policies).toEqual([expect.objectContaining({ id: set.json.id, mode: "describe" })]);
+    const audit = await db.auditEvent.findFirst({ where: { orgId: fx.orgId, action: "vision_policy.set" } });
+    expect(audit).toMatchObject({ targetId: set.json.id, teamId: fx.teams.b, actorType: "api_key" });
+    const unknown = await send(putVisionPolicyEndpoint, "PUT", {
+      token: admin(),
+      params: { ...params, modelId: "mdl_doesnotexist" },
+      body: { mode: "reject" },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("vision policies follow the rights table: team admins set their team's, developers only read", async () => {
+    const { getVisionPolicies, setVisionPolicyAs } = await import("../operations/vision-policies");
+    const input = { teamId: fx.teams.a, modelId: fx.models.builtin, mode: "reject" };
+    expect(await setVisionPolicyAs(fx.env, fx.principals.teamAdminA, input)).toMatchObject({ ok: true });
+    expect(await setVisionPolicyAs(fx.env, fx.principals.developerA, input)).toMatchObject({ code: "FORBIDDEN" });
+    expect(await setVisionPolicyAs(fx.env, fx.principals.auditor, input)).toMatchObject({ code: "FORBIDDEN" });
+    expect(await setVisionPolicyAs(fx.env, fx.principals.developerB, input)).toMatchObject({ code: "NOT_FOUND" });
+    expect(await getVisionPolicies(fx.env, fx.principals.developerA, fx.teams.a)).toMatchObject({
+      ok: true,
+      value: { canEdit: false, policies: [expect.objectContaining({ mode: "reject" })] },
+    });
   });
 
   it("an unknown team is 404, not 403", async () => {

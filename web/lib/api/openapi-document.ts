@@ -11,6 +11,7 @@ import { exportRequestSchema } from "../operations/exports";
 import { addTeamMemberInputSchema } from "../operations/members";
 import { apiLimitsSchema } from "./api-limits";
 import { apiCreateKeySchema } from "./endpoints/key-endpoints";
+import { apiVisionPolicySchema } from "./endpoints/vision-policy-endpoints";
 
 type Json = Record<string, unknown>;
 
@@ -269,6 +270,26 @@ const file = (type: string, description: string): Json => ({
   content: { [type]: { schema: { type: "string" } } },
 });
 const exportId = path("exportId", "export id (`exp_…`)");
+const visionPolicy: Json = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    teamId: { type: "string" },
+    modelId: { type: "string", description: "the text model the policy applies to" },
+    model: { type: "string", description: "its public name" },
+    mode: {
+      type: "string",
+      enum: ["placeholder", "reject", "describe", "route"],
+      description:
+        "placeholder: a text stand-in for each image (no policy behaves so); reject: 400 invalid_request_error; " +
+        "describe: the vision model describes each new image for the text model (cached by image hash); " +
+        "route: the whole request goes to the vision model",
+    },
+    visionModelId: { type: ["string", "null"], description: "null: the organization's only vision model" },
+    visionModel: { type: ["string", "null"] },
+    updatedAt: { type: "string", format: "date-time" },
+  },
+};
 const modelId = path("modelId", "model id (`mdl_…`)");
 const deploymentId = path("deploymentId", "deployment id (`dep_…`)");
 
@@ -295,6 +316,7 @@ export function openApiDocument(): Json {
         Error: errorEnvelope,
         ApiKey: key,
         Limits: limits,
+        VisionPolicy: visionPolicy,
         UsageReport: usageReport,
         Export: exportJson,
         Deployment: deploymentJson,
@@ -350,6 +372,25 @@ export function openApiDocument(): Json {
             parameters: [teamId],
             ...withBody(apiLimitsSchema),
           },
+        ),
+      },
+      "/api/v1/teams/{teamId}/vision-policies": {
+        get: operation(
+          "List the team's vision policies: what happens to images it sends to each text-only model",
+          {
+            "200": json(
+              { type: "object", properties: { policies: { type: "array", items: visionPolicy } } },
+              "policies",
+            ),
+          },
+          { parameters: [teamId] },
+        ),
+      },
+      "/api/v1/teams/{teamId}/vision-policies/{modelId}": {
+        put: operation(
+          "Set the team's vision policy for a text-only model (gateways apply it at once)",
+          { "200": json(visionPolicy, "the stored policy, with `created`") },
+          { parameters: [teamId, modelId], ...withBody(apiVisionPolicySchema) },
         ),
       },
       "/api/v1/keys/{keyId}": {

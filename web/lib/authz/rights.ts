@@ -31,7 +31,7 @@ const all =
  * in `lib/operations/`), so this table is the whole authorization policy:
  * - admin: everything in the organization;
  * - auditor: reads everything (never secrets or hashes, which no read returns), writes nothing;
- * - team_admin: their teams' members, keys and limits (limits within the organization's caps);
+ * - team_admin: their teams' members, keys, limits (within the organization's caps) and vision policies;
  * - developer: their own keys in teams they belong to, their teams' limits, the Connect page.
  * Usage: admins and auditors the whole organization, team admins their teams, everyone their own keys'.
  * Exports (usage or audit, packaged by the worker) are requested and read by admins and auditors: the
@@ -63,6 +63,9 @@ export const rights = {
   "limits.set": any(admin, teamAdminOf),
   "limits.set.key": any(admin, teamAdminOf, all(memberOf, owner)),
   "limits.set.org": admin,
+  // What happens to a team's images sent to a text-only model: seen by its members, set like its limits.
+  "vision.read": any(orgWide, memberOf),
+  "vision.set": any(admin, teamAdminOf),
   "audit.read": orgWide,
   "connect.use": (p) => p.kind === "user",
   "usage.read.all": orgWide,

@@ -23,6 +23,7 @@ import { getOrganization, updateOrganizationAs } from "./organization";
 import { createTeamAs, getTeam, listTeams } from "./teams";
 import { getUsage, listRequests } from "./usage";
 import { inviteUser, listUsers, updateUserAs } from "./users";
+import { setVisionPolicyAs } from "./vision-policies";
 
 const db = createDb(inject("databaseUrl"));
 afterAll(() => db.$disconnect());
@@ -159,6 +160,16 @@ const writes: { name: string; allowed: Role[]; run: Run }[] = [
     name: "set the organization's caps",
     allowed: adminsOnly,
     run: (env, p) => setLimitsAs(env, p, { target: { type: "org" }, limits: { requestsPerMinute: 100 } }),
+  },
+  {
+    name: "set team A's vision policy",
+    allowed: everyoneWhoRunsTeamA,
+    run: (env, p, fx) => setVisionPolicyAs(env, p, { teamId: fx.teams.a, modelId: fx.models.builtin, mode: "reject" }),
+  },
+  {
+    name: "set team B's vision policy",
+    allowed: adminsOnly,
+    run: (env, p, fx) => setVisionPolicyAs(env, p, { teamId: fx.teams.b, modelId: fx.models.builtin, mode: "reject" }),
   },
   {
     name: "set team A's limits",

@@ -29,6 +29,7 @@ const principal: KeyPrincipal & { teamId: string } = {
     member: policy({ outputTokensPerWeek: 50_000, maxConcurrentRequests: 2 }),
     team: policy({ inputTokensPerMonth: 9_000_000, totalTokensPerDay: 400_000 }),
   },
+  vision: { policies: [], orgVisionModels: [] },
 };
 
 describe("budget counters", () => {

@@ -16,6 +16,8 @@ export interface TargetModel {
   contextLength: number;
   defaultImage: string | null;
   serveCommand: string[];
+  /** The model reads images: a simulator replica plays a vision model (`vllm-sim --vision`). */
+  supportsVision?: boolean;
 }
 
 /** Everything one reconcile pass knows about the desired state of a deployment. */
@@ -76,6 +78,7 @@ export async function loadDeployment(db: Db, deploymentId: string): Promise<Load
         contextLength: model.contextLength,
         defaultImage: model.defaultImage,
         serveCommand: model.serveCommand,
+        supportsVision: model.supportsVision,
       },
     },
     previous: { statusDetail: (row.statusDetail ?? {}) as Record<string, unknown> },

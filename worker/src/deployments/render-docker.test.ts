@@ -66,6 +66,13 @@ describe("renderSimulator", () => {
     });
   });
 
+  it("plays a vision model for a model that reads images, and only then", () => {
+    const target = seedTarget("simulator");
+    expect((renderSimulator(target, "127.0.0.1").artifact as SimulatorArtifact).args).not.toContain("--vision");
+    const vision = { ...target, model: { ...target.model, supportsVision: true } };
+    expect((renderSimulator(vision, "127.0.0.1").artifact as SimulatorArtifact).args.at(-1)).toBe("--vision");
+  });
+
   it("rolls on any vLLM-relevant change, even one the simulator ignores", () => {
     const base = renderSimulator(seedTarget("simulator"), "127.0.0.1").revision;
     const changed = renderSimulator(seedTarget("simulator", { extraArgs: ["--max-num-seqs", "64"] }), "127.0.0.1");

@@ -15,7 +15,8 @@ export const portPlaceholder = "{PORT}";
 
 /**
  * Pure: the `vllm-sim` command line for a target, in the simulator's CLI (`--port --host
- * --served-model-name --max-model-len [--startup-ms] [--script] [--no-latency]`), plus the same values
+ * --served-model-name --max-model-len [--startup-ms] [--script] [--no-latency] [--vision]`, the last for a
+ * model that reads images), plus the same values
  * as the `VLLM_SIM_*` variables that earlier simulator versions read instead of flags.
  */
 export function renderSimulator(target: DeploymentTarget, host: string): RenderedDeployment {
@@ -35,6 +36,7 @@ export function renderSimulator(target: DeploymentTarget, host: string): Rendere
   ];
   if (sim.script) args.push("--script", sim.script);
   if (sim.noLatency) args.push("--no-latency");
+  if (target.model.supportsVision) args.push("--vision");
   const artifact: SimulatorArtifact = {
     args,
     env: { VLLM_SIM_PORT: portPlaceholder, VLLM_SIM_HOST: host, VLLM_SIM_MODEL: target.model.servedName },

@@ -7,6 +7,7 @@ import { limitsFromForm } from "../../../lib/forms/limits-form";
 import { setLimitsAs } from "../../../lib/operations/limits";
 import { addTeamMember, changeTeamMemberRole, removeTeamMember } from "../../../lib/operations/members";
 import { createTeamAs } from "../../../lib/operations/teams";
+import { setVisionPolicyAs } from "../../../lib/operations/vision-policies";
 
 export async function createTeamAction(_state: FormState, form: FormData): Promise<FormState> {
   return actAs(
@@ -62,5 +63,20 @@ export async function setTeamLimitsAction(_state: FormState, form: FormData): Pr
     (env, principal) => setLimitsAs(env, principal, { target: { type: "team", teamId }, limits: limitsFromForm(form) }),
     () => ({ message: "Team limits saved." }),
     [`/teams/${teamId}`, "/limits"],
+  );
+}
+
+export async function setVisionPolicyAction(_state: FormState, form: FormData): Promise<FormState> {
+  const teamId = text(form, "teamId") ?? "";
+  return actAs(
+    (env, principal) =>
+      setVisionPolicyAs(env, principal, {
+        teamId,
+        modelId: text(form, "modelId") ?? "",
+        mode: text(form, "mode") ?? "",
+        visionModelId: text(form, "visionModelId") ?? null,
+      }),
+    ({ policy }) => ({ message: `Images sent to ${policy.model}: ${policy.mode}.` }),
+    [`/teams/${teamId}`],
   );
 }

@@ -11,7 +11,14 @@ import { requestEnv, requirePrincipal } from "../../../../lib/auth/session";
 import { formatRelative } from "../../../../lib/format";
 import { getLimits } from "../../../../lib/operations/limits";
 import { getTeam } from "../../../../lib/operations/teams";
-import { addMemberAction, changeRoleAction, removeMemberAction, setTeamLimitsAction } from "../actions";
+import { getVisionPolicies } from "../../../../lib/operations/vision-policies";
+import {
+  addMemberAction,
+  changeRoleAction,
+  removeMemberAction,
+  setTeamLimitsAction,
+  setVisionPolicyAction,
+} from "../actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Team · Perimeter" };
@@ -21,6 +28,12 @@ const roleOptions = [
   { value: "team_admin", label: "Team admin" },
 ];
 const statusBadge = { active: "badge ok", invited: "badge warn", disabled: "badge danger" } as const;
+const visionModes = [
+  { value: "placeholder", label: "Placeholder: a note says an image was left out" },
+  { value: "reject", label: "Reject: the request fails with a 400" },
+  { value: "describe", label: "Describe: a vision model describes each image" },
+  { value: "route", label: "Route: the request goes to the vision model" },
+];
 
 export default async function TeamPage({ params }: { params: Promise<{ teamId: string }> }) {
   const { teamId } = await params;
@@ -31,6 +44,7 @@ export default async function TeamPage({ params }: { params: Promise<{ teamId: s
   const { team, members, canManageMembers, canSetLimits } = result.value;
   const limits = await getLimits(env, principal, { type: "team", teamId });
   const teamPolicy = limits.ok ? (limits.value.levels.find((l) => l.level === "team")?.policy ?? null) : null;
+  const vision = await getVisionPolicies(env, principal, teamId);
   return (
     <>
       <PageHeader title={team.name} lede={team.description ?? "Members, limits and keys of this team."}>
@@ -115,6 +129,63 @@ export default async function TeamPage({ params }: { params: Promise<{ teamId: s
           </details>
         ) : null}
       </section>
+
+      {vision.ok && vision.value.textModels.length > 0 ? (
+        <section className="card" aria-labelledby="team-vision">
+          <h2 id="team-vision">Images</h2>
+          <p className="muted">
+            What happens to screenshots, mockups and PDFs this team sends to a model that cannot read them.
+          </p>
+          <DataTable testId="vision-policies-table" columns={["Model", "Images", "Vision model", ""]}>
+            {vision.value.textModels.map((model) => {
+              const policy = vision.value.policies.find((p) => p.modelId === model.id);
+              const mode = policy?.mode ?? "placeholder";
+              const usesVision = mode === "describe" || mode === "route";
+              return (
+                <tr key={model.id}>
+                  <td>{model.publicName}</td>
+                  <td>
+                    {vision.value.canEdit ? (
+                      <ConfirmAction action={setVisionPolicyAction} hidden={{ teamId, modelId: model.id }} label="Save">
+                        <InlineSelect
+                          id={`vision-mode-${model.id}`}
+                          name="mode"
+                          label={`What happens to images sent to ${model.publicName}`}
+                          defaultValue={mode}
+                          options={visionModes}
+                        />
+                        {vision.value.visionModels.length > 1 ? (
+                          <InlineSelect
+                            id={`vision-model-${model.id}`}
+                            name="visionModelId"
+                            label={`Vision model for ${model.publicName}`}
+                            defaultValue={policy?.visionModelId ?? vision.value.visionModels[0]?.id ?? ""}
+                            options={vision.value.visionModels.map((m) => ({ value: m.id, label: m.publicName }))}
+                          />
+                        ) : null}
+                      </ConfirmAction>
+                    ) : (
+                      visionModes.find((option) => option.value === mode)?.label
+                    )}
+                  </td>
+                  <td>
+                    {usesVision
+                      ? (policy?.visionModel ??
+                        `${vision.value.visionModels[0]?.publicName ?? "none"} (the organization's)`)
+                      : "—"}
+                  </td>
+                  <td />
+                </tr>
+              );
+            })}
+          </DataTable>
+          {vision.value.visionModels.length === 0 ? (
+            <p className="muted">
+              No model that reads images is enabled: add one on Models (with “Images”) to describe or route images.
+            </p>
+          ) : null}
+        </section>
+      ) : null}
     </>
   );
 }
