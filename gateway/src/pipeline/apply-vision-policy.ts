@@ -6,7 +6,7 @@ import type { ModelRoute } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 import { describeImages, type VisionCall } from "../vision/describe-images.ts";
 import { DescriptionCache } from "../vision/description-cache.ts";
-import { describedImageText, findImages, replaceImages } from "../vision/find-images.ts";
+import { describedImageText, type FoundBlocks, findImages, replaceImages } from "../vision/find-images.ts";
 import type { TeamPrincipal } from "./authenticate.ts";
 import { usageEvent } from "./finish-request.ts";
 import type { RequestState } from "./request-state.ts";
@@ -24,35 +24,52 @@ export interface VisionStepInput {
   signal: AbortSignal;
 }
 
+/** What the team's policy does with a request's images, decided without I/O. */
+export type VisionPlan =
+  | { kind: "none" }
+  | { kind: "reject"; message: string }
+  | { kind: "apply"; policy: TeamPrincipal["vision"]["policies"][number]; found: FoundBlocks };
+
 /**
- * The vision step: what the team's policy for the routed model does with the request's image and PDF
- * blocks. Without a policy, with `placeholder`, or without images, nothing changes (the translation
- * writes placeholders). `reject` refuses with a 400 naming the model and the policy. `route` sends the
- * whole request to the vision model, images inline. `describe` has the vision model describe each new
- * image (cached by hash) and puts the descriptions in place of the images, marked as such; each call is
- * metered as a usage event of its own, under a request id derived from this one.
+ * The first half of the vision step, pure: which blocks of the request the team's policy for the routed
+ * model concerns. Without a policy, with `placeholder`, or without images, nothing (the translation writes
+ * placeholders); `reject` refuses with a 400 naming the model and the policy; otherwise the request needs
+ * `applyVisionPolicy`, which the route runs only once the request is admitted, so that a key's limits
+ * bound the vision calls it causes too.
+ */
+export function planVision(principal: TeamPrincipal, request: MessagesRequest, model: ModelRoute): VisionPlan {
+  const policy = principal.vision.policies.find((entry) => entry.model === model.publicName);
+  if (!policy || policy.mode === "placeholder") return { kind: "none" };
+  const found = findImages(request);
+  const first = found.images[0]?.path ?? found.documents[0];
+  if (first === undefined) return { kind: "none" };
+  if (policy.mode === "reject") {
+    return {
+      kind: "reject",
+      message:
+        `${first}: model \`${model.publicName}\` cannot read images or PDF documents, and this team's vision policy ` +
+        "for it is `reject`; remove the image or ask an admin to set the policy to `describe` or `route`",
+    };
+  }
+  if (policy.mode === "describe" && found.images.length === 0) return { kind: "none" };
+  return { kind: "apply", policy, found };
+}
+
+/**
+ * The second half of the vision step, for a plan of kind `apply`: `route` sends the whole request to the
+ * vision model, images inline; `describe` has the vision model describe each new image (cached by hash)
+ * and puts the descriptions in place of the images, marked as such; each call is metered as a usage event
+ * of its own, under a request id derived from this one.
  */
 export async function applyVisionPolicy(
   services: GatewayServices,
   state: RequestState,
   principal: TeamPrincipal,
+  plan: Extract<VisionPlan, { kind: "apply" }>,
   input: VisionStepInput,
 ): Promise<VisionStepResult> {
   const { request, model } = input;
-  const unchanged: VisionStepResult = { ok: true, request, model, images: "placeholder" };
-  const policy = principal.vision.policies.find((entry) => entry.model === model.publicName);
-  if (!policy || policy.mode === "placeholder") return unchanged;
-  const found = findImages(request);
-  const first = found.images[0]?.path ?? found.documents[0];
-  if (first === undefined) return unchanged;
-  if (policy.mode === "reject") {
-    return refuse(
-      400,
-      `${first}: model \`${model.publicName}\` cannot read images or PDF documents, and this team's vision policy ` +
-        "for it is `reject`; remove the image or ask an admin to set the policy to `describe` or `route`",
-    );
-  }
-  if (policy.mode === "describe" && found.images.length === 0) return unchanged;
+  const { policy, found } = plan;
 
   const visionName =
     policy.visionModel ??

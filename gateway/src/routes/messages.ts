@@ -5,20 +5,25 @@ import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { SseResponse } from "../http/sse-response.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { applyVisionPolicy } from "../pipeline/apply-vision-policy.ts";
+import { applyVisionPolicy, planVision } from "../pipeline/apply-vision-policy.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
 import { finishRequest } from "../pipeline/finish-request.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
-import { modelAllowed, requestPolicy } from "../pipeline/principal-policy.ts";
+import { modelAllowed, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import type { RequestState } from "../pipeline/request-state.ts";
 import { readCompletion, respondJson } from "../pipeline/respond-json.ts";
 import { respondStream } from "../pipeline/respond-stream.ts";
-import { type AnthropicMessage, messagesRequestSchema, parseRequest } from "../protocol/anthropic.ts";
+import {
+  type AnthropicMessage,
+  type MessagesRequest,
+  messagesRequestSchema,
+  parseRequest,
+} from "../protocol/anthropic.ts";
 import { toChatCompletionRequest, toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
 import type { ResponseContext } from "../protocol/translate-response.ts";
-import type { RouteTarget } from "../routing/model-router.ts";
+import type { ModelRoute, RouteTarget } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 import type { UpstreamReply } from "../upstream.ts";
 
@@ -97,36 +102,18 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   if (!modelAllowed(policy, model.publicName)) {
     return refuse(ctx, 403, `model \`${model.publicName}\` is not allowed for this key's team`);
   }
-  // Images for a text-only model: the team's vision policy rejects, describes or reroutes them.
-  const vision = await applyVisionPolicy(services, state, principal, {
-    request,
-    model,
-    headers: req.headers,
-    sessionId: typeof sessionId === "string" ? sessionId : null,
-    signal: abort.signal,
-  });
-  if (!vision.ok)
-    return vision.aborted ? { status: 499, clientAbort: true } : refuse(ctx, vision.status, vision.message);
-  ({ request, model } = vision);
+  // Images for a text-only model: the team's vision policy rejects them here, before anything is counted;
+  // describing or rerouting them waits until the request is admitted (below).
+  const vision = planVision(principal, request, model);
+  if (vision.kind === "reject") return refuse(ctx, 400, vision.message);
 
-  const translated = translatePrompt(request, {
-    ...services.protocol,
-    images: vision.images,
-    servedModel: model.servedName,
-    thinkingPolicy: policy.thinking,
-  });
-  if (!translated.ok) return refuse(ctx, 400, translated.message);
+  let prepared = await prepareUpstream(services, request, model, policy, "placeholder");
+  if (!prepared.ok) return refuse(ctx, 400, prepared.message);
   const stream = request.stream === true;
-  const maxModelLen = model.maxModelLen ?? (await (model.targets[0] as RouteTarget).upstream.maxModelLen());
-  // `max_tokens: 0` only warms the prefix cache: one token is generated upstream and none returned.
-  const prewarm = request.max_tokens === 0;
-  const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, policy.maxTokensCap ?? Infinity, maxModelLen - 1);
-  const chat = toChatCompletionRequest(translated.prompt, request, { maxTokens, stream: stream && !prewarm });
-  const serialized = JSON.stringify(chat);
 
   const admission = await admitRequest(services, state, principal, {
-    inputTokens: estimateInputTokens(serialized),
-    outputTokens: maxTokens,
+    inputTokens: estimateInputTokens(prepared.serialized),
+    outputTokens: prepared.maxTokens,
   });
   if (!admission.ok) {
     const { denial } = admission;
@@ -140,6 +127,25 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     );
     return { status: denial.status, errorType: denial.type, errorMessage: denial.message, stream };
   }
+  if (vision.kind === "apply") {
+    // Admitted on the estimate with placeholders; the vision calls' tokens and the descriptions' are
+    // counted when the request settles. A failure here is settled as nothing used.
+    const applied = await applyVisionPolicy(services, state, principal, vision, {
+      request,
+      model,
+      headers: req.headers,
+      sessionId: typeof sessionId === "string" ? sessionId : null,
+      signal: abort.signal,
+    });
+    if (!applied.ok) {
+      if (applied.aborted) return { status: 499, clientAbort: true, stream };
+      return { ...refuse(ctx, applied.status, applied.message, admission.headers), stream };
+    }
+    ({ request, model } = applied);
+    prepared = await prepareUpstream(services, request, model, policy, applied.images);
+    if (!prepared.ok) return { ...refuse(ctx, 400, prepared.message, admission.headers), stream };
+  }
+  const { translated, chat, serialized, prewarm } = prepared;
   for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
   if (abort.signal.aborted) return { status: 499, clientAbort: true, stream };
 
@@ -177,6 +183,43 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
       signal: abort.signal,
     })),
   };
+}
+
+type Prepared =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      translated: Extract<ReturnType<typeof translatePrompt>, { ok: true }>;
+      chat: ReturnType<typeof toChatCompletionRequest>;
+      serialized: string;
+      maxTokens: number;
+      prewarm: boolean;
+    };
+
+/** The request as vLLM will get it: translated for `model`, `max_tokens` within the policy and the context. */
+async function prepareUpstream(
+  services: GatewayServices,
+  request: MessagesRequest,
+  model: ModelRoute,
+  policy: RequestPolicy,
+  images: "placeholder" | "inline",
+): Promise<Prepared> {
+  const translated = translatePrompt(request, {
+    ...services.protocol,
+    images,
+    servedModel: model.servedName,
+    thinkingPolicy: policy.thinking,
+  });
+  if (!translated.ok) return { ok: false, message: translated.message };
+  const maxModelLen = model.maxModelLen ?? (await (model.targets[0] as RouteTarget).upstream.maxModelLen());
+  // `max_tokens: 0` only warms the prefix cache: one token is generated upstream and none returned.
+  const prewarm = request.max_tokens === 0;
+  const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, policy.maxTokensCap ?? Infinity, maxModelLen - 1);
+  const chat = toChatCompletionRequest(translated.prompt, request, {
+    maxTokens,
+    stream: request.stream === true && !prewarm,
+  });
+  return { ok: true, translated, chat, serialized: JSON.stringify(chat), maxTokens, prewarm };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   ensureBuiltinModels,
   publishDeploymentReplicas,
   replicaTableKeys,
+  setLimits,
   setVisionPolicy,
   usageEventMessageSchema,
   type VisionPolicyView,
@@ -251,6 +252,23 @@ describe("images sent to the text-only model, by team policy", () => {
     ]);
     expect((await send(third)).status).toBe(200);
     expect(chatRequests(vision)).toHaveLength(1);
+  });
+
+  it("describe: a request the key's limits refuse causes no vision call", async () => {
+    await setPolicy("describe");
+    const limited = await gateway.newKey({ name: "one a minute" });
+    await setLimits(gateway.ctx, {
+      target: { type: "key", apiKeyId: limited.key.id },
+      limits: { requestsPerMinute: 1 },
+    });
+    const sendAs = (body: unknown) => post(gateway.url, "/v1/messages", body, { token: limited.token });
+    expect((await sendAs(conversation(png(500, 300), png(501, 300)))).status).toBe(200);
+    expect(chatRequests(vision)).toHaveLength(2);
+
+    vision.clearRequests();
+    const refused = await sendAs(conversation(png(502, 300), png(503, 300)));
+    expect(refused.status).toBe(429);
+    expect(chatRequests(vision)).toHaveLength(0);
   });
 
   it("describe: usage shows the text model and the vision model, same key and team, cache hits free", async () => {
