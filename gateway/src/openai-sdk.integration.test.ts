@@ -327,6 +327,9 @@ describe("limits and metering, as for /v1/messages", () => {
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(refused?.headers.get("x-should-retry")).toBe("true");
+      expect(refused?.headers.get("x-ratelimit-limit-requests")).toBe("2");
+      expect(refused?.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+      expect(refused?.headers.get("x-ratelimit-reset-requests")).toMatch(/^\d+s$/);
       expect(refused?.error).toEqual({
         message: `rate limit exceeded: team.requests_per_minute allows 2 requests per minute; retry in ${retryAfter} s`,
         type: "rate_limit_exceeded",

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { errorClassOfStatus, type OpenAIError, overflowCode, sendOpenAIError } from "../http/openai-error.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
+import { openAIRateLimitHeaders } from "../limits/openai-rate-limit-headers.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
@@ -171,12 +172,13 @@ async function handle<R extends { model: string }, P>(
     inputTokens: estimateInputTokens(serialized),
     outputTokens: maxTokens,
   });
+  const limitHeaders = { ...admission.headers, ...openAIRateLimitHeaders(admission.headers, Date.now()) };
   if (!admission.ok) {
     const { denial } = admission;
     const error = { errorClass: denial.type, message: denial.message };
-    return { ...refuse(ctx, error, { ...admission.headers, ...denial.headers }), stream };
+    return { ...refuse(ctx, error, { ...limitHeaders, ...denial.headers }), stream };
   }
-  for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(limitHeaders)) res.setHeader(name, value);
   if (abort.signal.aborted) return { status: 499, clientAbort: true, stream };
 
   const forwarded = await forwardToUpstream(
