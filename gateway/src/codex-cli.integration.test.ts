@@ -26,6 +26,7 @@ function codexConfig(gatewayUrl: string, extra: string[] = []): string {
     'model = "umans-coder-v0"',
     ...extra,
     'model_provider = "perimeter"',
+    "model_context_window = 163840",
     'web_search = "disabled"',
     "check_for_update_on_startup = false",
     "",
