@@ -62,7 +62,7 @@ function refuse(ctx: RequestContext, error: OpenAIError, headers?: Record<string
 
 /** The session a request belongs to, for replica stickiness and the usage event: Codex's or Claude Code's id. */
 function sessionOf(headers: http.IncomingHttpHeaders): string | undefined {
-  const value = headers["session-id"] ?? headers["x-claude-code-session-id"];
+  const value = headers["x-claude-code-session-id"] ?? headers["session-id"];
   const text = Array.isArray(value) ? value[0] : value;
   return text ? text.slice(0, 256) : undefined;
 }
