@@ -243,3 +243,51 @@ describe("silence and disconnects", () => {
     },
   );
 });
+
+describe("model lists and budgets in OpenAI's terms", () => {
+  it("negotiates the list's shape by header, and always OpenAI's under /openai/", async () => {
+    const get = (path: string, headers: Record<string, string>) =>
+      fetch(`${env.gateway.url}${path}`, { headers }).then((res) => res.json() as Promise<Record<string, unknown>>);
+    const bearer = { authorization: `Bearer ${env.gateway.token}` };
+    expect(await get("/v1/models", bearer)).toMatchObject({ object: "list", data: [{ object: "model" }] });
+    const anthropic = await get("/v1/models", { ...bearer, "anthropic-version": "2023-06-01" });
+    expect(anthropic).toMatchObject({ has_more: false, data: [{ type: "model" }] });
+    expect(await get("/openai/v1/models", { "x-api-key": env.gateway.token })).toMatchObject({ object: "list" });
+    expect(await get("/openai/v1/models/umans-coder-v0", bearer)).toEqual({
+      id: "umans-coder-v0",
+      object: "model",
+      created: expect.any(Number),
+      owned_by: "perimeter",
+    });
+  });
+
+  it("a spent budget is OpenAI's 429 insufficient_quota, not retried, with the reset in retry-after", async () => {
+    const gw = await startTestGateway({
+      databaseUrl: inject("databaseUrl"),
+      redisUrl: inject("redisUrl"),
+      upstreamUrl: env.sim.url,
+    });
+    try {
+      const set = await setLimits(gw.ctx, {
+        target: { type: "team", teamId: gw.team.team.id },
+        limits: { outputTokensPerDay: 100 },
+      });
+      if (!set.ok) throw new Error(set.code);
+      // The first answer uses 60 of the day's 100 output tokens; the next may need 60 again, so it waits.
+      env.sim.enqueue({ content: "word ".repeat(200) });
+      const first = await call({ ...routes[1], body: { ...routes[1].body, max_output_tokens: 60 } }, gw.token, gw);
+      expect(((await first.json()) as { usage: { output_tokens: number } }).usage.output_tokens).toBe(60);
+      const res = await call({ ...routes[1], body: { ...routes[1].body, max_output_tokens: 60 } }, gw.token, gw);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      const message = await expectOpenAIError(
+        res,
+        429,
+        { type: "insufficient_quota", code: "insufficient_quota" },
+        false,
+      );
+      expect(message).toContain("team.output_tokens_per_day");
+    } finally {
+      await gw.stop();
+    }
+  });
+});
