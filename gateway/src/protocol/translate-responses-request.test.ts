@@ -84,6 +84,28 @@ describe("translateResponsesRequest: input items", () => {
     ]);
   });
 
+  it("images and files become the placeholders /v1/messages uses, in a message or a tool output", () => {
+    const result = translate({
+      model: "m",
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "look:" },
+            { type: "input_image", image_url: "data:," },
+          ],
+        },
+        { type: "function_call", call_id: "c1", name: "view_image", arguments: "{}" },
+        { type: "function_call_output", call_id: "c1", output: [{ type: "input_file", file_id: "f" }] },
+      ],
+    });
+    expect(result.ok && result.body.messages).toMatchObject([
+      { role: "user", content: "look:\n[image omitted: this model cannot read images]" },
+      { role: "assistant" },
+      { role: "tool", content: "[document omitted: this model reads text only]" },
+    ]);
+  });
+
   it("reasoning items become the reasoning of the next assistant message; summaries when there is no content", () => {
     const result = translate({
       model: "m",
@@ -114,7 +136,7 @@ describe("translateResponsesRequest: input items", () => {
 
   it.each([
     [
-      { ...hi, input: [{ role: "user", content: [{ type: "input_image", image_url: "x" }] }] },
+      { ...hi, input: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] },
       "input[0].content[0].type",
     ],
     [{ ...hi, input: [{ type: "item_reference", id: "msg_1" }] }, "input[0].type"],

@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from "./openai.ts";
 import type { ResponsesRequest } from "./responses.ts";
+import { binaryDocumentPlaceholder, imagePlaceholder } from "./translate-messages.ts";
 import type { ThinkingPolicy, TranslatedPrompt } from "./translate-request.ts";
 import type { ServerToolPolicy } from "./translate-tools.ts";
 
@@ -74,7 +75,10 @@ export function responsesThinking(request: ResponsesRequest, policy: ThinkingPol
   return typeof effort === "string" && effort !== "none" && effort !== "minimal";
 }
 
-/** The text of a message's content: a string, or `input_text` / `output_text` / `text` / `refusal` parts. */
+/**
+ * The text of a message's content: a string, or `input_text` / `output_text` / `text` / `refusal` parts;
+ * images and files become the same placeholders as on `/v1/messages`, since the model reads text only.
+ */
 function contentText(content: unknown, param: string): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return refuse(param, "must be a string or an array of content parts");
@@ -87,8 +91,13 @@ function contentText(content: unknown, param: string): string {
       texts.push(text as string);
     } else if (type === "refusal") {
       texts.push(String((part as Item).refusal ?? ""));
-    } else if (type === "input_image" || type === "input_file" || type === "input_audio") {
-      refuse(`${param}[${j}].type`, `\`${type}\` is not supported: this deployment's model reads text only`);
+    } else if (type === "input_image") {
+      // As on /v1/messages (XL-15): the text-only model is told an image was there.
+      texts.push(imagePlaceholder);
+    } else if (type === "input_file") {
+      texts.push(binaryDocumentPlaceholder);
+    } else if (type === "input_audio") {
+      refuse(`${param}[${j}].type`, "`input_audio` is not supported: this deployment's model reads text only");
     } else refuse(`${param}[${j}].type`, `unknown content part type \`${String(type)}\``);
   }
   return texts.join("\n");
