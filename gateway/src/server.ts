@@ -3,10 +3,12 @@ import { newId } from "@perimeter/db";
 import { errorMessage } from "@perimeter/runtime";
 import { sendAnthropicError } from "./http/anthropic-error.ts";
 import type { RouteHandler } from "./http/route.ts";
+import { chatCompletionsRoute } from "./routes/chat-completions.ts";
 import { countTokensRoute } from "./routes/count-tokens.ts";
 import { headProbe, healthz, metrics, readyz } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
 import { modelsRoute } from "./routes/models.ts";
+import { responsesRoute } from "./routes/responses.ts";
 import type { GatewayServices } from "./services.ts";
 
 /**
@@ -35,6 +37,8 @@ export function createServer(services: GatewayServices): http.Server {
     ["POST /v1/messages", messagesRoute(services)],
     ["POST /v1/messages/count_tokens", countTokensRoute(services)],
     ["GET /v1/models", modelsRoute(services)],
+    ["POST /v1/chat/completions", chatCompletionsRoute(services)],
+    ["POST /v1/responses", responsesRoute(services)],
     ["GET /healthz", healthz],
     ["GET /readyz", readyz(services)],
     ["GET /metrics", metrics(services)],

@@ -40,6 +40,12 @@ export class SseResponse {
     await this.write(text);
   }
 
+  /** Sends already-encoded SSE frames (the OpenAI-API routes' own events) in one write. */
+  async sendText(text: string): Promise<void> {
+    if (text === "" || this.closed) return;
+    await this.write(text);
+  }
+
   /** Ends the body (once; later calls do nothing); the keep-alives stop. */
   end(): void {
     clearTimeout(this.timer);

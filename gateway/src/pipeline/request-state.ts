@@ -8,6 +8,10 @@ export interface RequestState {
   /** `performance.now()` at arrival. */
   arrivedAt: number;
   startedAt: Date;
+  /** The API that was called, for the usage event (`messages` when unset). */
+  endpoint?: string;
+  /** The client's session id when the route reads it from a header other than Claude Code's. */
+  sessionId?: string;
   principal?: TeamPrincipal;
   /** The model as the client named it, and as it was resolved. */
   requestedModel?: string;

@@ -21,7 +21,7 @@ const routes = [
 function call(route: (typeof routes)[number], headers: Record<string, string>) {
   return fetch(`${env.gateway.url}${route.path}`, {
     method: route.method,
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...headers },
     ...(route.body ? { body: JSON.stringify(route.body) } : {}),
   });
 }

@@ -1,5 +1,7 @@
+import type http from "node:http";
 import { sendJson } from "@perimeter/runtime";
 import { sendAnthropicError } from "../http/anthropic-error.ts";
+import { errorClassOfStatus, sendOpenAIError } from "../http/openai-error.ts";
 import type { RouteHandler } from "../http/route.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { modelAllowed, requestPolicy } from "../pipeline/principal-policy.ts";
@@ -13,6 +15,24 @@ interface ModelInfo {
   display_name: string;
   created_at: string;
   max_input_tokens: number;
+}
+
+/** One entry of OpenAI's model list (api-reference/models/object). */
+interface OpenAIModel {
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+}
+
+/**
+ * Which API's shape a model list is asked in: OpenAI's under an `/openai/` prefix; else Anthropic's when the
+ * request carries `anthropic-version` (Claude Code and the Anthropic SDKs always send it) or `x-api-key`
+ * (Anthropic's key header); else OpenAI's, since OpenAI clients send only `Authorization: Bearer`.
+ */
+export function wantsOpenAIShape(path: string, headers: http.IncomingHttpHeaders): boolean {
+  if (path.startsWith("/openai/")) return true;
+  return headers["anthropic-version"] === undefined && headers["x-api-key"] === undefined;
 }
 
 /**
@@ -30,20 +50,43 @@ export function modelsRoute(services: GatewayServices): RouteHandler {
     created_at: createdAt,
     max_input_tokens: model.maxModelLen ?? (await model.upstream?.maxModelLen()) ?? 0,
   });
+  const created = Math.floor(Date.now() / 1000);
+  const describeOpenAI = (model: { publicName: string }): OpenAIModel => ({
+    id: model.publicName,
+    object: "model",
+    created,
+    owned_by: "perimeter",
+  });
   return async ({ req, res, requestId }) => {
+    const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
+    const openAI = wantsOpenAIShape(path, req.headers);
     const auth = await authenticate(services, req.headers);
-    if (!auth.ok) return sendAnthropicError(res, auth.status, auth.message, requestId);
+    if (!auth.ok) {
+      if (openAI)
+        return void sendOpenAIError(res, { errorClass: errorClassOfStatus(auth.status), message: auth.message });
+      return sendAnthropicError(res, auth.status, auth.message, requestId);
+    }
     const policy = requestPolicy(auth.principal);
     const allowed = services.router
       .models(auth.principal.orgId)
       .filter((model) => modelAllowed(policy, model.publicName));
-    const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
     const id = decodeURIComponent(path.slice(path.lastIndexOf("/v1/models") + "/v1/models".length).replace(/^\//, ""));
     if (id) {
       const model = allowed.find((candidate) => candidate.publicName === id);
+      if (openAI) {
+        if (model) return sendJson(res, 200, describeOpenAI(model));
+        const message = `The model \`${id}\` does not exist or you do not have access to it.`;
+        return void sendOpenAIError(res, {
+          errorClass: "not_found_error",
+          message,
+          param: "model",
+          code: "model_not_found",
+        });
+      }
       if (!model) return sendAnthropicError(res, 404, `model: ${id}`, requestId);
       return sendJson(res, 200, await describe(model));
     }
+    if (openAI) return sendJson(res, 200, { object: "list", data: allowed.map(describeOpenAI) });
     const data = await Promise.all(allowed.map(describe));
     sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
   };

@@ -3,11 +3,79 @@
 import { useActionState, useState } from "react";
 import { CopyButton } from "../../../components/copy-button";
 import { claudeCodeEnv, settingsJson, shellSnippet } from "../../../lib/connect/claude-code-setup";
+import { codexConfigToml, keyEnvVar, keyExport, openCodeJson } from "../../../lib/connect/openai-agents-setup";
 import { type FormState, initialFormState } from "../../../lib/forms/form-state";
 
 type Action = (state: FormState, form: FormData) => Promise<FormState>;
 
 const placeholder = "<your Perimeter key>";
+
+/** The coding agents Connect has a ready setup for, in tab order. */
+export const agents = [
+  { id: "claude-code", label: "Claude Code" },
+  { id: "codex", label: "Codex CLI" },
+  { id: "opencode", label: "OpenCode" },
+] as const;
+
+export type AgentId = (typeof agents)[number]["id"];
+
+/** A file or snippet to paste, with where it goes. */
+function CodeBlock({ language, value, testId }: { language: string; value: string; testId: string }) {
+  return (
+    <div className="code-block">
+      <div className="code-head">
+        <span className="muted small">{language}</span>
+        <CopyButton value={value} />
+      </div>
+      <pre data-testid={testId}>
+        <code>{value}</code>
+      </pre>
+    </div>
+  );
+}
+
+/**
+ * The setup of an agent that speaks the OpenAI API (Codex CLI on the Responses API, OpenCode on chat
+ * completions): its config file, which names the key's environment variable but never holds the key, and
+ * the shell lines that set that variable and start the agent.
+ */
+export function OpenAIAgentSetup({
+  agent,
+  gatewayUrl,
+  token,
+}: {
+  agent: Exclude<AgentId, "claude-code">;
+  gatewayUrl: string;
+  token: string;
+}) {
+  const codex = agent === "codex";
+  return (
+    <div data-testid={`${agent}-setup`}>
+      <p className="muted">
+        {codex ? (
+          <>
+            Put this in <code>~/.codex/config.toml</code>: Codex CLI then sends its requests to the gateway over the
+            Responses API.
+          </>
+        ) : (
+          <>
+            Put this in <code>opencode.json</code> (your project) or <code>~/.config/opencode/opencode.json</code>:
+            OpenCode then uses the gateway through its OpenAI-compatible provider.
+          </>
+        )}
+      </p>
+      <CodeBlock
+        language={codex ? "TOML" : "JSON"}
+        value={codex ? codexConfigToml(gatewayUrl) : openCodeJson(gatewayUrl)}
+        testId={`${agent}-config`}
+      />
+      <p className="muted">
+        The file reads your key from <code>{keyEnvVar}</code>; set it in your shell (or profile), then start the agent.
+      </p>
+      <CodeBlock language="sh" value={keyExport(token, codex ? "codex" : "opencode")} testId={`${agent}-shell`} />
+    </div>
+  );
+}
 
 /**
  * The interactive part of Connect: create a key (its secret fills the snippets and the test, once),
@@ -19,15 +87,19 @@ export function ConnectPanel({
   hasKey,
   createKey,
   test,
+  initialAgent = "claude-code",
 }: {
   gatewayUrl: string;
   teams: { teamId: string; teamName: string }[];
   hasKey: boolean;
   createKey: Action;
   test: Action;
+  /** The agent tab shown first. */
+  initialAgent?: AgentId;
 }) {
   const [created, createAction, creating] = useActionState(createKey, initialFormState);
   const [tested, testAction, testing] = useActionState(test, initialFormState);
+  const [agent, setAgent] = useState<AgentId>(initialAgent);
   const [format, setFormat] = useState<"settings" | "shell">("settings");
   const secret = created.ok ? created.reveals?.[0]?.value : undefined;
   const token = secret ?? placeholder;
@@ -55,7 +127,7 @@ export function ConnectPanel({
             <p className="muted full">
               {hasKey
                 ? "Your existing keys are listed below. Lost the secret? Create another key (and revoke the old one)."
-                : "You have no key yet. Create one for Claude Code:"}
+                : "You have no key yet. Create one for your coding agent:"}
             </p>
             <label htmlFor="my-key-team">Team</label>
             <select id="my-key-team" name="teamId" defaultValue={teams[0]?.teamId}>
@@ -80,54 +152,74 @@ export function ConnectPanel({
       </section>
 
       <section className="card" aria-labelledby="setup">
-        <h2 id="setup">2. Point Claude Code at Perimeter</h2>
-        <div className="tabs" role="tablist" aria-label="Setup format">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={format === "settings"}
-            className="tab"
-            onClick={() => setFormat("settings")}
-          >
-            ~/.claude/settings.json
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={format === "shell"}
-            className="tab"
-            onClick={() => setFormat("shell")}
-          >
-            Shell
-          </button>
+        <h2 id="setup">2. Point your coding agent at Perimeter</h2>
+        <div className="tabs" role="tablist" aria-label="Coding agent">
+          {agents.map((entry) => (
+            <button
+              key={entry.id}
+              type="button"
+              role="tab"
+              aria-selected={agent === entry.id}
+              className="tab"
+              onClick={() => setAgent(entry.id)}
+            >
+              {entry.label}
+            </button>
+          ))}
         </div>
-        <p className="muted">
-          {format === "settings"
-            ? "Merge this env block into ~/.claude/settings.json (recommended: Claude Code reads every setting from here)."
-            : "Paste into your shell, or your shell profile, then run claude."}
-        </p>
-        <div className="code-block">
-          <div className="code-head">
-            <span className="muted small">{format === "settings" ? "JSON" : "sh"}</span>
-            <CopyButton value={snippet} />
-          </div>
-          <pre data-testid="setup-snippet">
-            <code>{snippet}</code>
-          </pre>
-        </div>
-        <details className="disclosure">
-          <summary>What each setting does</summary>
-          <dl className="facts">
-            {Object.keys(claudeCodeEnv(gatewayUrl, token)).map((name) => (
-              <div key={name} className="fact">
-                <dt>
-                  <code>{name}</code>
-                </dt>
-                <dd>{explanations[name] ?? ""}</dd>
+        {agent === "claude-code" ? (
+          <>
+            <div className="tabs" role="tablist" aria-label="Setup format">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={format === "settings"}
+                className="tab"
+                onClick={() => setFormat("settings")}
+              >
+                ~/.claude/settings.json
+              </button>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={format === "shell"}
+                className="tab"
+                onClick={() => setFormat("shell")}
+              >
+                Shell
+              </button>
+            </div>
+            <p className="muted">
+              {format === "settings"
+                ? "Merge this env block into ~/.claude/settings.json (recommended: Claude Code reads every setting from here)."
+                : "Paste into your shell, or your shell profile, then run claude."}
+            </p>
+            <div className="code-block">
+              <div className="code-head">
+                <span className="muted small">{format === "settings" ? "JSON" : "sh"}</span>
+                <CopyButton value={snippet} />
               </div>
-            ))}
-          </dl>
-        </details>
+              <pre data-testid="setup-snippet">
+                <code>{snippet}</code>
+              </pre>
+            </div>
+            <details className="disclosure">
+              <summary>What each setting does</summary>
+              <dl className="facts">
+                {Object.keys(claudeCodeEnv(gatewayUrl, token)).map((name) => (
+                  <div key={name} className="fact">
+                    <dt>
+                      <code>{name}</code>
+                    </dt>
+                    <dd>{explanations[name] ?? ""}</dd>
+                  </div>
+                ))}
+              </dl>
+            </details>
+          </>
+        ) : (
+          <OpenAIAgentSetup agent={agent} gatewayUrl={gatewayUrl} token={token} />
+        )}
       </section>
 
       <section className="card" aria-labelledby="test">

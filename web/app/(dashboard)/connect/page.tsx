@@ -22,7 +22,7 @@ export default async function ConnectPage() {
     <>
       <PageHeader
         title="Connect Claude Code"
-        lede="Three steps to run Claude Code against your company's own model. Nothing you type leaves the network."
+        lede="Three steps to run Claude Code, Codex CLI or OpenCode against your company's own model. Nothing you type leaves the network."
       />
       <section className="card" aria-labelledby="gateway">
         <h2 id="gateway">Gateway</h2>
