@@ -5,7 +5,7 @@ import type { AnthropicErrorType } from "../protocol/anthropic.ts";
  * HTTP status → Anthropic `error.type`, the one table the gateway uses to shape errors the way
  * Claude Code and the Anthropic SDKs expect them (protocol reference §2.4, api/errors).
  */
-const anthropicErrorTypes = {
+export const anthropicErrorTypes = {
   400: "invalid_request_error",
   401: "authentication_error",
   402: "billing_error",

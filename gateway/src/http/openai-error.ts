@@ -1,5 +1,6 @@
 import type http from "node:http";
 import type { AnthropicErrorType } from "../protocol/anthropic.ts";
+import { anthropicErrorTypes } from "./anthropic-error.ts";
 
 /**
  * The gateway's error classes (named as Anthropic's error types, which the stages return and usage events
@@ -21,21 +22,6 @@ const openAIErrors = {
   overloaded_error: { status: 503, type: "server_error", code: "server_overloaded" },
 } as const satisfies Record<AnthropicErrorType, { status: number; type: string; code: string | null }>;
 
-/** The gateway's error class of an HTTP status the stages return. */
-const classOfStatus: Record<number, AnthropicErrorType> = {
-  400: "invalid_request_error",
-  401: "authentication_error",
-  402: "billing_error",
-  403: "permission_error",
-  404: "not_found_error",
-  409: "conflict_error",
-  413: "request_too_large",
-  429: "rate_limit_error",
-  500: "api_error",
-  504: "timeout_error",
-  529: "overloaded_error",
-};
-
 export interface OpenAIError {
   /** The gateway's error class; decides status, type and default code. */
   errorClass: AnthropicErrorType;
@@ -47,7 +33,7 @@ export interface OpenAIError {
 
 /** The error class of a status from a shared stage (`authenticate`, the router, the body reader). */
 export function errorClassOfStatus(status: number): AnthropicErrorType {
-  return classOfStatus[status] ?? "api_error";
+  return (anthropicErrorTypes as Record<number, AnthropicErrorType>)[status] ?? "api_error";
 }
 
 /** OpenAI's status, type and code for an error class (`code` overridden when given). */

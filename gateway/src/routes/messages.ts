@@ -8,8 +8,8 @@ import { admitRequest } from "../pipeline/admit-request.ts";
 import { applyVisionPolicy, planVision } from "../pipeline/apply-vision-policy.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
-import { finishRequest } from "../pipeline/finish-request.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
+import { generationRoute } from "../pipeline/generation-route.ts";
 import { modelAllowed, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import type { RequestState } from "../pipeline/request-state.ts";
@@ -45,26 +45,7 @@ function refuse(
  * own module; this file only puts them in order.
  */
 export function messagesRoute(services: GatewayServices): RouteHandler {
-  return async (ctx) => {
-    const state: RequestState = { requestId: ctx.requestId, arrivedAt: performance.now(), startedAt: new Date() };
-    const done = services.metrics.begin("messages");
-    let outcome: RequestOutcome = { status: 500, errorType: "api_error" };
-    try {
-      outcome = await handle(services, ctx, state);
-    } finally {
-      const durationMs = performance.now() - state.arrivedAt;
-      done(outcome, durationMs);
-      finishRequest(services, state, outcome, ctx.req.headers, durationMs);
-      services.log.info("messages", {
-        requestId: ctx.requestId,
-        durationMs: Math.round(durationMs),
-        keyId: state.principal?.keyId,
-        model: state.publicModel ?? state.requestedModel,
-        limit: state.limitDecision,
-        ...outcome,
-      });
-    }
-  };
+  return generationRoute(services, "messages", (ctx, state) => handle(services, ctx, state));
 }
 
 async function handle(services: GatewayServices, ctx: RequestContext, state: RequestState): Promise<RequestOutcome> {

@@ -7,8 +7,8 @@ import { openAIRateLimitHeaders } from "../limits/openai-rate-limit-headers.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
-import { finishRequest } from "../pipeline/finish-request.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
+import { generationRoute } from "../pipeline/generation-route.ts";
 import { modelAllowed, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import type { RequestState } from "../pipeline/request-state.ts";
@@ -77,31 +77,9 @@ export function openAIGenerationRoute<R extends { model: string }, P>(
   services: GatewayServices,
   spec: OpenAIGenerationSpec<R, P>,
 ): RouteHandler {
-  return async (ctx) => {
-    const state: RequestState = {
-      requestId: ctx.requestId,
-      arrivedAt: performance.now(),
-      startedAt: new Date(),
-      endpoint: spec.endpoint,
-    };
-    const done = services.metrics.begin(spec.endpoint);
-    let outcome: RequestOutcome = { status: 500, errorType: "api_error" };
-    try {
-      outcome = await handle(services, spec, ctx, state);
-    } finally {
-      const durationMs = performance.now() - state.arrivedAt;
-      done(outcome, durationMs);
-      finishRequest(services, state, outcome, ctx.req.headers, durationMs);
-      services.log.info(spec.endpoint, {
-        requestId: ctx.requestId,
-        durationMs: Math.round(durationMs),
-        keyId: state.principal?.keyId,
-        model: state.publicModel ?? state.requestedModel,
-        limit: state.limitDecision,
-        ...outcome,
-      });
-    }
-  };
+  return generationRoute(services, spec.endpoint, (ctx, state) => handle(services, spec, ctx, state), {
+    endpoint: spec.endpoint,
+  });
 }
 
 async function handle<R extends { model: string }, P>(
