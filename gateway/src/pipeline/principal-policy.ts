@@ -31,3 +31,21 @@ export function requestPolicy(principal: TeamPrincipal): RequestPolicy {
 export function modelAllowed(policy: RequestPolicy, publicName: string): boolean {
   return policy.allowLists.every((list) => list.includes(publicName));
 }
+
+/**
+ * Why a key may not call `publicName`, or undefined: the organization's admin disabled the model (404, as
+ * for a model that is not there), or the allow-lists of the key, its membership or its team leave it out (403).
+ */
+export function modelRefusal(
+  principal: TeamPrincipal,
+  policy: RequestPolicy,
+  publicName: string,
+): { status: 403 | 404; message: string } | undefined {
+  if (principal.disabledModels.includes(publicName)) {
+    return { status: 404, message: `model \`${publicName}\` is disabled in this organization; an admin can enable it` };
+  }
+  if (!modelAllowed(policy, publicName)) {
+    return { status: 403, message: `model \`${publicName}\` is not allowed for this key's team` };
+  }
+  return undefined;
+}

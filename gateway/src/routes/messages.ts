@@ -10,7 +10,7 @@ import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
-import { modelAllowed, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
+import { modelRefusal, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import type { RequestState } from "../pipeline/request-state.ts";
 import { readCompletion, respondJson } from "../pipeline/respond-json.ts";
@@ -80,9 +80,8 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   state.publicModel = model.publicName;
   state.servedModel = model.servedName;
   const policy = requestPolicy(principal);
-  if (!modelAllowed(policy, model.publicName)) {
-    return refuse(ctx, 403, `model \`${model.publicName}\` is not allowed for this key's team`);
-  }
+  const refusal = modelRefusal(principal, policy, model.publicName);
+  if (refusal) return refuse(ctx, refusal.status, refusal.message);
   // Images for a text-only model: the team's vision policy rejects them here, before anything is counted;
   // describing or rerouting them waits until the request is admitted (below).
   const vision = planVision(principal, request, model);

@@ -4,7 +4,7 @@ import { sendAnthropicError } from "../http/anthropic-error.ts";
 import { errorClassOfStatus, sendOpenAIError } from "../http/openai-error.ts";
 import type { RouteHandler } from "../http/route.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
-import { modelAllowed, requestPolicy } from "../pipeline/principal-policy.ts";
+import { modelRefusal, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 
@@ -69,7 +69,7 @@ export function modelsRoute(services: GatewayServices): RouteHandler {
     const policy = requestPolicy(auth.principal);
     const allowed = services.router
       .models(auth.principal.orgId)
-      .filter((model) => modelAllowed(policy, model.publicName));
+      .filter((model) => !modelRefusal(auth.principal, policy, model.publicName));
     const id = decodeURIComponent(path.slice(path.lastIndexOf("/v1/models") + "/v1/models".length).replace(/^\//, ""));
     if (id) {
       const model = allowed.find((candidate) => candidate.publicName === id);

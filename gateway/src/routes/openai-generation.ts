@@ -9,7 +9,7 @@ import { authenticate } from "../pipeline/authenticate.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
-import { modelAllowed, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
+import { modelRefusal, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import type { RequestState } from "../pipeline/request-state.ts";
 import { parseRequest } from "../protocol/anthropic.ts";
@@ -128,9 +128,22 @@ async function handle<R extends { model: string }, P>(
   state.publicModel = model.publicName;
   state.servedModel = model.servedName;
   const policy = requestPolicy(principal);
-  if (!modelAllowed(policy, model.publicName)) {
-    const message = `model \`${model.publicName}\` is not allowed for this key's team`;
-    return refuse(ctx, { errorClass: "permission_error", message, param: "model", code: "model_not_allowed" });
+  const refusal = modelRefusal(principal, policy, model.publicName);
+  if (refusal?.status === 404) {
+    return refuse(ctx, {
+      errorClass: "not_found_error",
+      message: refusal.message,
+      param: "model",
+      code: "model_not_found",
+    });
+  }
+  if (refusal) {
+    return refuse(ctx, {
+      errorClass: "permission_error",
+      message: refusal.message,
+      param: "model",
+      code: "model_not_allowed",
+    });
   }
 
   const maxModelLen = model.maxModelLen ?? (await (model.targets[0] as RouteTarget).upstream.maxModelLen());

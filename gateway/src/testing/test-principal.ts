@@ -19,6 +19,7 @@ export function testPrincipal(overrides: Partial<KeyPrincipal> = {}): TeamPrinci
     org: { timeZone: "UTC", weekStartsOn: 1 },
     policies: { key: null, member: null, team: null },
     vision: { policies: [], orgVisionModels: [] },
+    disabledModels: [],
     ...overrides,
   } as TeamPrincipal;
 }

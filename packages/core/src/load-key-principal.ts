@@ -6,8 +6,8 @@ import { type LimitPolicyView, toLimitPolicyView } from "./limit-policy-view.ts"
  * Everything the request path needs to know about a key, read in one query: the key (with its hash,
  * for the caller's constant-time compare), whether its owner and team can still use it, the team
  * membership it acts through, the organization's budget calendar, and the limit policies that apply
- * (the key's own, its owner's membership's, its team's), and the team's vision policies with the
- * organization's vision models.
+ * (the key's own, its owner's membership's, its team's), the team's vision policies with the
+ * organization's vision models, and which of the organization's models an admin disabled.
  */
 export interface KeyPrincipal {
   keyId: string;
@@ -29,6 +29,8 @@ export interface KeyPrincipal {
   org: { timeZone: string; weekStartsOn: number };
   policies: { key: LimitPolicyView | null; member: LimitPolicyView | null; team: LimitPolicyView | null };
   vision: PrincipalVision;
+  /** Public names of the organization's models an admin disabled: requests for them are refused. */
+  disabledModels: string[];
 }
 
 /** What the gateway needs to handle images for a key's team. */
@@ -49,7 +51,7 @@ export async function loadKeyPrincipal(db: DbClient, publicId: string): Promise<
         select: {
           timeZone: true,
           weekStartsOn: true,
-          models: { where: { supportsVision: true, enabled: true }, select: { publicName: true } },
+          models: { select: { publicName: true, supportsVision: true, enabled: true } },
         },
       },
       team: {
@@ -93,7 +95,14 @@ export async function loadKeyPrincipal(db: DbClient, publicId: string): Promise<
         mode: policy.mode,
         visionModel: policy.visionModel?.publicName ?? null,
       })),
-      orgVisionModels: key.org.models.map((model) => model.publicName).sort(),
+      orgVisionModels: key.org.models
+        .filter((model) => model.supportsVision && model.enabled)
+        .map((model) => model.publicName)
+        .sort(),
     },
+    disabledModels: key.org.models
+      .filter((model) => !model.enabled)
+      .map((model) => model.publicName)
+      .sort(),
   };
 }

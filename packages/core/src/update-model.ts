@@ -67,8 +67,9 @@ export async function updateModel(ctx: OrgContext, rawInput: UpdateModelInput): 
     });
     return { ok: true, model, rolledDeploymentIds };
   });
-  const visionFields = ["publicName", "supportsVision", "enabled"];
-  if (result.ok && visionFields.some((field) => given.has(field)))
+  // Cached key principals carry the organization's vision models and disabled models: reload them.
+  const principalFields = ["publicName", "supportsVision", "enabled"];
+  if (result.ok && principalFields.some((field) => given.has(field)))
     await publishChange(ctx, { entity: "org", id: ctx.orgId });
   return result;
 }

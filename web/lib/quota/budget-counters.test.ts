@@ -30,6 +30,7 @@ const principal: KeyPrincipal & { teamId: string } = {
     team: policy({ inputTokensPerMonth: 9_000_000, totalTokensPerDay: 400_000 }),
   },
   vision: { policies: [], orgVisionModels: [] },
+  disabledModels: [],
 };
 
 describe("budget counters", () => {
