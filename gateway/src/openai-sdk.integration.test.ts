@@ -1,9 +1,9 @@
 import { type Limits, setLimits, usageEventMessageSchema } from "@perimeter/core";
-import type { SimTurn } from "@perimeter/vllm-sim";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 import { useSimAndGateway } from "./testing/sim-and-gateway.ts";
 import { startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
+import { writeToolTurn } from "./testing/write-tool-turn.ts";
 
 const env = useSimAndGateway();
 
@@ -36,18 +36,7 @@ const responseTools: OpenAI.Responses.FunctionTool[] = [
     parameters: chatTools[0]?.type === "function" ? (chatTools[0].function.parameters ?? {}) : {},
   },
 ];
-const turn: SimTurn = {
-  reasoning: "The user wants a file; I will call Write.",
-  content: "Creating the file now.",
-  toolCalls: [
-    {
-      id: "call_0123456789abcdef01234567",
-      name: "Write",
-      arguments: { file_path: "/work/hello.txt", content: "hello\n" },
-      splitAt: [5, 17, 30],
-    },
-  ],
-};
+const turn = writeToolTurn;
 
 /** The usage events a gateway metered, oldest first, once `count` are there. */
 async function meteredEvents(gw: TestGateway, count: number) {

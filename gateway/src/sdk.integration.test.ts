@@ -1,8 +1,8 @@
 import AnthropicLatest from "@anthropic-ai/sdk";
-import type { SimTurn } from "@perimeter/vllm-sim";
 import AnthropicLast0x from "anthropic-sdk-0";
 import { describe, expect, it } from "vitest";
 import { useSimAndGateway } from "./testing/sim-and-gateway.ts";
+import { writeToolTurn } from "./testing/write-tool-turn.ts";
 
 const env = useSimAndGateway();
 
@@ -30,18 +30,7 @@ const request = {
   thinking: { type: "enabled" as const, budget_tokens: 2048 },
   metadata: { user_id: "dev-1" },
 };
-const turn: SimTurn = {
-  reasoning: "The user wants a file; I will call Write.",
-  content: "Creating the file now.",
-  toolCalls: [
-    {
-      id: "call_0123456789abcdef01234567",
-      name: "Write",
-      arguments: { file_path: "/work/hello.txt", content: "hello\n" },
-      splitAt: [5, 17, 30],
-    },
-  ],
-};
+const turn = writeToolTurn;
 
 /**
  * A message without what legitimately differs between two answers (the message id) and without the

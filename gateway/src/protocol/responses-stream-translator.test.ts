@@ -7,6 +7,7 @@ import type { ResponsesStreamEvent } from "./responses.ts";
 import { ResponsesStreamTranslator } from "./responses-stream-translator.ts";
 import { SseDecoder } from "./sse-decoder.ts";
 import { foldChunks } from "./testing/fold-chunks.ts";
+import { randomCuts } from "./testing/random-cuts.ts";
 import { checkResponsesStreamGrammar } from "./testing/responses-stream-grammar.ts";
 import { type ResponsesContext, translateCompletionToResponse } from "./translate-responses-response.ts";
 
@@ -63,20 +64,7 @@ describe("ResponsesStreamTranslator: invariants over every fixture", () => {
   it.each(cases)("%s: the same events however the upstream bytes are cut", (name) => {
     const text = upstream(name);
     const whole = translate([text]);
-    let seed = name.length;
-    const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    for (let round = 0; round < 10; round++) {
-      const pieces: string[] = [];
-      for (let at = 0; at < text.length; ) {
-        const size = 1 + Math.floor(random() * 40);
-        pieces.push(text.slice(at, at + size));
-        at += size;
-      }
-      expect(translate(pieces)).toEqual(whole);
-    }
+    for (const pieces of randomCuts(text, name.length, 10)) expect(translate(pieces)).toEqual(whole);
   });
 
   it.each(cases)("%s: the openai SDK's accumulator ends with the non-streamed Response", (name) => {

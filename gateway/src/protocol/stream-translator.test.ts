@@ -6,6 +6,7 @@ import { SseDecoder } from "./sse-decoder.ts";
 import { encodeEvent } from "./sse-encoder.ts";
 import { StreamTranslator } from "./stream-translator.ts";
 import { foldChunks } from "./testing/fold-chunks.ts";
+import { randomCuts } from "./testing/random-cuts.ts";
 import { checkStreamGrammar } from "./testing/stream-grammar.ts";
 import { translateCompletion } from "./translate-response.ts";
 
@@ -39,20 +40,7 @@ describe("StreamTranslator: invariants over every fixture", () => {
   it.each(cases)("%s: the same events however the upstream bytes are cut", (name) => {
     const text = upstream(name);
     const whole = translate([text]);
-    let seed = name.length;
-    const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    for (let round = 0; round < 20; round++) {
-      const pieces: string[] = [];
-      for (let at = 0; at < text.length; ) {
-        const size = 1 + Math.floor(random() * 40);
-        pieces.push(text.slice(at, at + size));
-        at += size;
-      }
-      expect(translate(pieces)).toEqual(whole);
-    }
+    for (const pieces of randomCuts(text, name.length, 20)) expect(translate(pieces)).toEqual(whole);
   });
 
   it.each(cases)("%s: the stream accumulates to the non-stream answer", (name) => {
