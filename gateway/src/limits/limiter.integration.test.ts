@@ -236,6 +236,11 @@ describe("Limiter budgets and leases", () => {
     const first = await t.admit({ inputTokens: 100, outputTokens: 800 });
     expect(remaining(first.result, "team.total_tokens_per_day")).toBe(100);
     expect(remaining(first.result, "team.output_tokens_per_day")).toBe(100);
+    // The period's counter expires a day after the period ends (14 h from 10:00 UTC), set as it is created
+    // and left alone by later admissions.
+    const counter = first.plan.find((limit) => limit.kind === "budget")?.key as string;
+    const expiry = start + 14 * 3_600_000 + 86_400_000;
+    expect(await redis.pexpiretime(counter)).toBe(expiry);
     const refused = (await t.admit({ inputTokens: 100, outputTokens: 100 })).result;
     expect(refused).toMatchObject({
       outcome: "denied",
@@ -246,6 +251,7 @@ describe("Limiter budgets and leases", () => {
     const second = (await t.admit({ inputTokens: 100, outputTokens: 100 })).result;
     expect(remaining(second, "team.total_tokens_per_day")).toBe(650);
     expect(remaining(second, "team.output_tokens_per_day")).toBe(750);
+    expect(await redis.pexpiretime(counter)).toBe(expiry);
     // More than the whole budget can never fit: no retry time.
     expect((await t.admit({ inputTokens: 2_000, outputTokens: 1 })).result).toMatchObject({
       outcome: "denied",

@@ -74,7 +74,7 @@ end
 
 -- Per store i: its kind, first KEYS index and ARGV index; per slot 3i-2..3i: limit, amount (and the
 -- amount as given, to add without turning a number back into a string), used.
-local kind, keyAt, argAt, L, M, A, U, aged = {}, {}, {}, {}, {}, {}, {}, {}
+local kind, keyAt, argAt, L, M, A, U, aged, fresh = {}, {}, {}, {}, {}, {}, {}, {}, {}
 local n, k, a = 0, 1, 7
 while ARGV[a] do
   n = n + 1
@@ -154,6 +154,8 @@ for i = 1, n do
   else
     local v = redis.call('HMGET', key, 'i', 'o', 't')
     U[b - 2], U[b - 1], U[b] = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+    -- A period's counter gets its expiry once, when this admission creates it (nothing else does).
+    fresh[i] = not (v[1] or v[2] or v[3])
     local s = over(i)
     if s then
       local periodEnd = tonumber(string.match(ARGV[argAt[i] + 1], '^(%d+),'))
@@ -181,7 +183,7 @@ for i = 1, n do
     for s = b - 2, b do
       if M[s] ~= 0 then U[s] = redis.call('HINCRBY', counter, names[s - b + 3], A[s]) end
     end
-    if c ~= W then redis.call('PEXPIREAT', key, string.match(ARGV[argAt[i] + 1], ',(%d+)$')) end
+    if c ~= W and fresh[i] then redis.call('PEXPIREAT', key, string.match(ARGV[argAt[i] + 1], ',(%d+)$')) end
     out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2], U[b - 1], U[b]
   end
 end
