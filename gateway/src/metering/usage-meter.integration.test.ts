@@ -77,6 +77,32 @@ describe("UsageMeter while Redis is away", () => {
 });
 
 describe("UsageMeter batches", () => {
+  it("sends the events of a few milliseconds in one call, and sends them at close", async () => {
+    const keys = usageStreamKeys(`meter-${randomBase32(6)}`);
+    const redis = new Redis(server.url);
+    const meter = new UsageMeter(redis, silentLogger, {
+      maxBuffered: 100,
+      flushIntervalMs: 10_000,
+      batchMs: 200,
+      keys,
+    });
+    try {
+      await until(async () => redis.status === "ready");
+      meter.record(event(0));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      meter.record(event(1));
+      // Both wait for the batch: nothing is in the stream before its 200 ms are up.
+      expect(await redis.xlen(keys.stream)).toBe(0);
+      await until(async () => (await redis.xlen(keys.stream)) === 2, 2_000);
+      expect(await redis.xlen(keys.stream)).toBe(2);
+      meter.record(event(2));
+      await meter.close();
+      expect(await redis.xlen(keys.stream)).toBe(3);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("sends the events of one turn as one entry each, in order, in batches of at most 500", async () => {
     const keys = usageStreamKeys(`meter-${randomBase32(6)}`);
     const redis = new Redis(server.url);

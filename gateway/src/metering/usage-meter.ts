@@ -12,6 +12,12 @@ export interface UsageMeterOptions {
   maxBuffered: number;
   /** How often buffered events are retried. */
   flushIntervalMs: number;
+  /**
+   * How long an event may wait for others to share its call (default 10 ms). One call per request would
+   * cost a Redis round trip per request; within this window they share one. A SIGKILL can lose what
+   * waits; a shutdown sends it.
+   */
+  batchMs?: number;
   keys?: UsageStreamKeys;
 }
 
@@ -30,7 +36,7 @@ interface UsageScripts {
 
 /**
  * Sends one usage event per request to the usage stream (one `XADD` each, core's encoding), never
- * Postgres on the request path. The events of one turn of the event loop go in one call. While Redis is
+ * Postgres on the request path. The events of a few milliseconds (`batchMs`) go in one call. While Redis is
  * unavailable, events wait in a bounded in-memory buffer and are flushed, in order and in batches, once it
  * answers again; `close()` makes a last attempt. Events are lost only when the buffer overflows or the
  * process dies holding them, and both are counted and logged. (A call that fails part-way is sent again
@@ -44,6 +50,8 @@ export class UsageMeter {
   private readonly keys: UsageStreamKeys;
   private flushing = false;
   private droppedCount = 0;
+  private batchTimer: NodeJS.Timeout | undefined;
+  private readonly batchMs: number;
 
   constructor(
     redis: Redis,
@@ -51,6 +59,7 @@ export class UsageMeter {
     private readonly options: UsageMeterOptions,
   ) {
     this.keys = options.keys ?? defaultUsageStreamKeys;
+    this.batchMs = options.batchMs ?? 10;
     redis.defineCommand("perimeterAddUsage", { numberOfKeys: 1, lua: addEventsScript });
     this.scripts = redis as Redis & UsageScripts;
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
@@ -76,10 +85,14 @@ export class UsageMeter {
     }
     this.pending.push(event);
     if (this.pending.length >= maxBatch) this.sendPending();
-    else if (this.pending.length === 1) setImmediate(() => this.sendPending());
+    else if (this.pending.length === 1) {
+      this.batchTimer = setTimeout(() => this.sendPending(), this.batchMs);
+      this.batchTimer.unref();
+    }
   }
 
   private sendPending(): void {
+    clearTimeout(this.batchTimer);
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
@@ -119,6 +132,7 @@ export class UsageMeter {
   /** Stops the timer after a last flush. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.batchTimer);
     const batch = this.pending;
     this.pending = [];
     for (const event of batch) this.hold(event);
