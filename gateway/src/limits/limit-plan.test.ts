@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TeamPrincipal } from "../pipeline/authenticate.ts";
 import { testPolicy, testPrincipal } from "../testing/test-principal.ts";
-import { planLimits } from "./limit-plan.ts";
+import { layoutOf, planLimits } from "./limit-plan.ts";
 
 const principal = (policies: Partial<TeamPrincipal["policies"]>, memberId: string | null = "mem_1") =>
   testPrincipal({ memberId, policies: { key: null, member: null, team: null, ...policies } });
@@ -48,6 +48,25 @@ describe("planLimits", () => {
     const [nextWeek, nextMonth] = planLimits(limits, { inputTokens: 1, outputTokens: 1 }, now + 7 * 86_400_000);
     expect(week?.key).not.toBe(nextWeek?.key);
     expect(month?.key).toBe(nextMonth?.key);
+  });
+
+  it("lays a principal's limits out once per budget period, and gives each request its own reservations", () => {
+    const limits = principal({ team: testPolicy({ inputTokensPerMinute: 500, totalTokensPerDay: 10_000 }) });
+    const small = planLimits(limits, { inputTokens: 10, outputTokens: 5 }, now);
+    const large = planLimits(limits, { inputTokens: 900, outputTokens: 50 }, now + 3_600_000);
+    expect(layoutOf(small)).toBeDefined();
+    expect(layoutOf(large)).toBe(layoutOf(small));
+    expect(small.map((limit) => limit.reserve)).toEqual([10, 15]);
+    expect(large.map((limit) => limit.reserve)).toEqual([500, 950]);
+    // The next day is another period: another layout, another counter.
+    const tomorrow = planLimits(limits, { inputTokens: 10, outputTokens: 5 }, now + 86_400_000);
+    expect(layoutOf(tomorrow)).not.toBe(layoutOf(small));
+    expect(tomorrow[1]?.key).not.toBe(small[1]?.key);
+    // Going back (a clock set back) is not served from the newer layout either.
+    expect(planLimits(limits, { inputTokens: 1, outputTokens: 1 }, now)[1]?.key).toBe(small[1]?.key);
+    // A reloaded principal is a new object and gets its own layout.
+    const reloaded = principal({ team: testPolicy({ inputTokensPerMinute: 500, totalTokensPerDay: 10_000 }) });
+    expect(layoutOf(planLimits(reloaded, { inputTokens: 1, outputTokens: 1 }, now))).not.toBe(layoutOf(small));
   });
 
   it("skips the member level for a key without an owner's membership", () => {

@@ -66,7 +66,8 @@ function amountOf(measure: LimitMeasure, estimate: RequestEstimate): number {
  * with Redis keys under one hash tag per team, so the one admission script is Redis Cluster-safe. Per-minute
  * limits reserve at most their whole allowance, so a request larger than a minute's allowance still passes
  * when the window is empty (and fills it for a minute); budgets reserve the whole estimate, so they are
- * exceeded only by what requests use beyond their reservation. Pure.
+ * exceeded only by what requests use beyond their reservation. Pure: the limits of a principal are laid
+ * out once and reused while its budget periods last (`PlanLayout`); each plan is a fresh copy.
  */
 export function planLimits(
   principal: TeamPrincipal,
@@ -74,6 +75,56 @@ export function planLimits(
   nowMs: number,
   namespace = "perimeter",
 ): PlannedLimit[] {
+  const layout = planLayout(principal, nowMs, namespace);
+  const plan: PlannedLimit[] = [];
+  for (const limit of layout.limits) {
+    const amount = amountOf(limit.measure, estimate);
+    plan.push({ ...limit, reserve: limit.kind === "window" ? Math.min(amount, limit.limit) : amount });
+  }
+  planLayouts.set(plan, layout);
+  return plan;
+}
+
+/**
+ * A principal's limits without reservations, valid while every budget period in it lasts. Shared by
+ * every plan made from it, so whatever is derived from a layout (the limiter's store layout) is derived
+ * once per principal, not once per request.
+ */
+export interface PlanLayout {
+  readonly limits: readonly PlannedLimit[];
+  readonly namespace: string;
+  /** The instants between which its budget periods are the current ones: `[fromMs, untilMs)`. */
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+/** The last layout of each principal (a reloaded principal is a new object, with none). */
+const layouts = new WeakMap<TeamPrincipal, PlanLayout>();
+/** The layout each plan was copied from. */
+const planLayouts = new WeakMap<readonly PlannedLimit[], PlanLayout>();
+
+/** The layout `plan` was made from by `planLimits`; undefined for a plan made otherwise. */
+export function layoutOf(plan: readonly PlannedLimit[]): PlanLayout | undefined {
+  return planLayouts.get(plan);
+}
+
+function planLayout(principal: TeamPrincipal, nowMs: number, namespace: string): PlanLayout {
+  const known = layouts.get(principal);
+  if (known && known.namespace === namespace && nowMs >= known.fromMs && nowMs < known.untilMs) return known;
+  const limits = layLimits(principal, nowMs, namespace);
+  let fromMs = Number.NEGATIVE_INFINITY;
+  let untilMs = Number.POSITIVE_INFINITY;
+  for (const limit of limits) {
+    if (!limit.period) continue;
+    fromMs = Math.max(fromMs, limit.period.startMs);
+    untilMs = Math.min(untilMs, limit.period.endMs);
+  }
+  const layout: PlanLayout = { limits, namespace, fromMs, untilMs };
+  layouts.set(principal, layout);
+  return layout;
+}
+
+function layLimits(principal: TeamPrincipal, nowMs: number, namespace: string): PlannedLimit[] {
   const base = `${namespace}:{${principal.teamId}}`;
   const scopes: [Scope, string | null, LimitPolicyView | null][] = [
     ["key", principal.keyId, principal.policies.key],
@@ -93,7 +144,7 @@ export function planLimits(
         key: `${base}:window:${scope}:${id}`,
         slot,
         limit,
-        reserve: Math.min(amountOf(measure, estimate), limit),
+        reserve: 0,
       });
     }
     if (policy.maxConcurrentRequests !== null) {
@@ -104,7 +155,7 @@ export function planLimits(
         key: `${base}:leases:${scope}:${id}`,
         slot: 0,
         limit: policy.maxConcurrentRequests,
-        reserve: 1,
+        reserve: 0,
       });
     }
     for (const [field, name, measure, kind, slot] of budgets) {
@@ -127,7 +178,7 @@ export function planLimits(
         }).key,
         slot,
         limit,
-        reserve: amountOf(measure, estimate),
+        reserve: 0,
         period: { kind, ...period },
       });
     }

@@ -1,6 +1,6 @@
 import { randomBase32 } from "@perimeter/db";
 import type { Redis } from "ioredis";
-import type { LimitMeasure, PlannedLimit } from "./limit-plan.ts";
+import { type LimitMeasure, layoutOf, type PlanLayout, type PlannedLimit } from "./limit-plan.ts";
 import { admitScript, agingMs, settleScript } from "./scripts.ts";
 
 /** The state of one limit after admission, for the `anthropic-ratelimit-*` headers. */
@@ -86,7 +86,7 @@ export class Limiter {
   /** Admits (and reserves) or refuses a request; `unavailable` when Redis could not answer. */
   async admit(plan: PlannedLimit[]): Promise<AdmitResult> {
     const now = this.now();
-    const { stores, keys } = storesOf(plan);
+    const { stores, keys, specs } = storesOf(plan);
     const admission: Admission = { lease: randomBase32(16), atMs: now, stores };
     if (plan.length === 0) return { outcome: "admitted", admission, states: [] };
     const leaseUntil = now + this.options.leaseTtlMs;
@@ -98,19 +98,15 @@ export class Limiter {
       String(leaseUntil + windowMs),
       String(now + agingMs),
     ];
-    for (const store of stores) {
+    stores.forEach((store, i) => {
+      const spec = specs[i] as StoreSpec;
       if (store.kind === "concurrency") {
-        args.push(`c,${store.limits[0]}`);
-        continue;
+        args.push(spec.head);
+        return;
       }
-      const amounts = store.amounts.join(",");
-      args.push(`${store.kind === "window" ? "w" : "b"},${store.limits.join(",")},${amounts}`);
-      args.push(
-        store.kind === "window"
-          ? `${amounts}|${admission.lease}`
-          : `${store.periodEndMs},${store.periodEndMs + budgetGraceMs}`,
-      );
-    }
+      const amounts = `${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`;
+      args.push(`${spec.head},${amounts}`, store.kind === "window" ? `${amounts}|${admission.lease}` : spec.tail);
+    });
     let reply: number[];
     try {
       const client = this.admitting === 0 && this.direct?.status === "ready" ? this.direct : this.redis;
@@ -269,30 +265,74 @@ export interface LimitStore {
   periodEndMs: number;
 }
 
-/** A plan's stores in first-seen order, and the KEYS the scripts read (a window's sum key after its log). */
-function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: string[] } {
-  const byKey = new Map<string, LimitStore>();
-  const stores: LimitStore[] = [];
-  const keys: string[] = [];
+/** What the admission script is told of a store besides the request's amounts (see `admitScript`). */
+interface StoreSpec {
+  /** `c,<limit>`, or `w,…`/`b,…` and the three limits. */
+  head: string;
+  /** A budget's `<period end>,<expiry>`. */
+  tail: string;
+}
+
+/** How a plan's limits fall into stores: the same for every plan of one layout, so worked out once. */
+interface StoreLayout {
+  /** The store of each limit, by its place in the plan. */
+  storeOf: number[];
+  stores: { kind: PlannedLimit["kind"]; key: string; limits: number[]; periodEndMs: number }[];
+  keys: string[];
+  specs: StoreSpec[];
+}
+
+const storeLayouts = new WeakMap<PlanLayout, StoreLayout>();
+
+/** The stores of a plan in first-seen order, and the KEYS the scripts read (a window's sum key after its log). */
+function layStores(plan: readonly PlannedLimit[]): StoreLayout {
+  const byKey = new Map<string, number>();
+  const layout: StoreLayout = { storeOf: [], stores: [], keys: [], specs: [] };
   for (const limit of plan) {
-    let store = byKey.get(limit.key);
-    if (!store) {
-      store = {
-        kind: limit.kind,
-        key: limit.key,
-        members: [undefined, undefined, undefined],
-        limits: [-1, -1, -1],
-        amounts: [0, 0, 0],
-        periodEndMs: limit.period?.endMs ?? 0,
-      };
-      byKey.set(limit.key, store);
-      stores.push(store);
-      keys.push(limit.key);
-      if (limit.kind === "window") keys.push(`${limit.key}:sum`);
+    let index = byKey.get(limit.key);
+    if (index === undefined) {
+      index =
+        layout.stores.push({
+          kind: limit.kind,
+          key: limit.key,
+          limits: [-1, -1, -1],
+          periodEndMs: limit.period?.endMs ?? 0,
+        }) - 1;
+      byKey.set(limit.key, index);
+      layout.keys.push(limit.key);
+      if (limit.kind === "window") layout.keys.push(`${limit.key}:sum`);
     }
-    store.members[limit.slot] = limit;
-    store.limits[limit.slot] = limit.limit;
-    store.amounts[limit.slot] = limit.reserve;
+    layout.storeOf.push(index);
+    (layout.stores[index] as StoreLayout["stores"][number]).limits[limit.slot] = limit.limit;
   }
-  return { stores, keys };
+  for (const store of layout.stores) {
+    const tag = store.kind === "concurrency" ? "c" : store.kind === "window" ? "w" : "b";
+    const limits = store.kind === "concurrency" ? [store.limits[0]] : store.limits;
+    layout.specs.push({
+      head: `${tag},${limits.join(",")}`,
+      tail: `${store.periodEndMs},${store.periodEndMs + budgetGraceMs}`,
+    });
+  }
+  return layout;
+}
+
+/** A plan's stores with what this request reserves in each, and what the scripts need to be told of them. */
+function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: string[]; specs: StoreSpec[] } {
+  const planLayout = layoutOf(plan);
+  let layout = planLayout && storeLayouts.get(planLayout);
+  if (!layout) {
+    layout = layStores(plan);
+    if (planLayout) storeLayouts.set(planLayout, layout);
+  }
+  const stores: LimitStore[] = layout.stores.map((store) => ({
+    ...store,
+    members: [undefined, undefined, undefined],
+    amounts: [0, 0, 0],
+  }));
+  plan.forEach((limit, i) => {
+    const store = stores[layout.storeOf[i] as number] as LimitStore;
+    store.members[limit.slot] = limit;
+    store.amounts[limit.slot] = limit.reserve;
+  });
+  return { stores, keys: layout.keys, specs: layout.specs };
 }

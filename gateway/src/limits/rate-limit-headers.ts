@@ -1,6 +1,11 @@
 import type { LimitState } from "./limiter.ts";
 
 const categories = ["requests", "input-tokens", "output-tokens", "tokens"] as const;
+/** Each category's three header names. */
+const names = categories.map((category) => {
+  const prefix = `anthropic-ratelimit-${category}`;
+  return { limit: `${prefix}-limit`, remaining: `${prefix}-remaining`, reset: `${prefix}-reset` };
+});
 
 // Reset times repeat (a budget's for its whole period, a window's within a millisecond): format each once.
 const isoCache = new Map<number, string>();
@@ -40,13 +45,13 @@ export function rateLimitHeaders(states: readonly LimitState[]): Record<string, 
     consider(3, state);
   }
   const headers: Record<string, string> = {};
-  for (let i = 0; i < categories.length; i++) {
+  for (let i = 0; i < names.length; i++) {
     const state = tightest[i];
     if (!state) continue;
-    const prefix = `anthropic-ratelimit-${categories[i]}`;
-    headers[`${prefix}-limit`] = String(state.limit.limit);
-    headers[`${prefix}-remaining`] = String(Math.max(0, Math.floor(state.remaining)));
-    if (state.resetAtMs !== undefined) headers[`${prefix}-reset`] = iso(state.resetAtMs);
+    const name = names[i] as (typeof names)[number];
+    headers[name.limit] = String(state.limit.limit);
+    headers[name.remaining] = String(Math.max(0, Math.floor(state.remaining)));
+    if (state.resetAtMs !== undefined) headers[name.reset] = iso(state.resetAtMs);
   }
   return headers;
 }
