@@ -31,7 +31,8 @@ export async function forwardToUpstream(
   targets: readonly RouteTarget[],
   body: ChatCompletionRequest,
   serialized: string,
-  prompt: TokenizeChatRequest,
+  /** The prompt as `/tokenize` takes it; built only on an overflow. */
+  prompt: () => TokenizeChatRequest,
   signal: AbortSignal,
 ): Promise<ForwardResult> {
   let request = body;
@@ -69,7 +70,7 @@ export async function forwardToUpstream(
     if (!overflow || overflowRetried) return { ok: false, aborted: false, failure };
 
     overflowRetried = true;
-    const promptTokens = (await countPromptTokens(target.upstream, prompt, signal)) ?? overflow.promptTokens;
+    const promptTokens = (await countPromptTokens(target.upstream, prompt(), signal)) ?? overflow.promptTokens;
     if (signal.aborted) return { ok: false, aborted: true };
     const { maxModelLen } = overflow;
     const room = maxModelLen - promptTokens;

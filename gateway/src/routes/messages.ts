@@ -134,7 +134,7 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     model.targets,
     chat,
     serialized,
-    toTokenizeRequest(translated.prompt),
+    () => toTokenizeRequest(translated.prompt),
     abort.signal,
   );
   const context = {

@@ -177,13 +177,13 @@ async function handle<R extends { model: string }, P>(
     model.targets,
     chat as unknown as ChatCompletionRequest,
     serialized,
-    {
+    () => ({
       model: chat.model,
       messages: chat.messages as ChatMessage[],
       ...(Array.isArray(chat.tools) ? { tools: chat.tools as ChatTool[] } : {}),
       chat_template_kwargs: { thinking: (chat.chat_template_kwargs as { thinking?: boolean })?.thinking === true },
       add_generation_prompt: true,
-    },
+    }),
     abort.signal,
   );
   if (!forwarded.ok) {
