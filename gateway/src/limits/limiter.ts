@@ -157,7 +157,7 @@ export class Limiter {
     const tag = first.key.slice(first.key.indexOf("{"), first.key.indexOf("}") + 1);
     let batch = this.batches.get(tag);
     if (!batch) {
-      batch = { keys: [], index: new Map(), args: [], requests: 0, waiters: [] };
+      batch = newSettleBatch();
       this.batches.set(tag, batch);
     }
     const before = batch.args.length;
@@ -169,28 +169,27 @@ export class Limiter {
         continue;
       }
       if (store.kind === "window" && !inWindows) continue;
-      const delta = store.members.map((limit) => {
-        if (!limit || limit.measure === "requests" || limit.measure === "concurrent") return 0;
-        return used[limit.measure] - limit.reserve;
-      });
-      if (delta.every((d) => d === 0)) continue;
-      const difference = delta.join(",");
+      const [a, b, c] = store.members;
+      const d0 = difference(a, used);
+      const d1 = difference(b, used);
+      const d2 = difference(c, used);
+      if (d0 === 0 && d1 === 0 && d2 === 0) continue;
+      const delta = `${d0},${d1},${d2}`;
       if (store.kind === "window") {
         const k = indexOf(batch, store.key, true);
-        batch.args.push(`w,${k},${admission.atMs},${difference}`, `${difference}|${admission.lease}:settled`);
+        batch.args.push(`w,${k},${admission.atMs},${delta}`, `${delta}|${admission.lease}:settled`);
       } else {
-        batch.args.push(`b,${indexOf(batch, store.key, false)},${difference}`);
+        batch.args.push(`b,${indexOf(batch, store.key, false)},${delta}`);
       }
     }
     if (batch.args.length === before) return Promise.resolve();
     batch.requests++;
-    const written = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     if (batch.requests >= maxSettleBatch) void this.flush(tag);
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushAll());
     }
-    return written;
+    return batch.written;
   }
 
   /** Stops renewing leases (they then expire on their own) and writes the settlements still pending. */
@@ -211,9 +210,9 @@ export class Limiter {
     if (batch.args.length === 0) return;
     try {
       await this.redis.perimeterSettle(batch.keys.length, ...batch.keys, ...batch.args);
-      for (const waiter of batch.waiters) waiter.resolve();
+      batch.done.resolve();
     } catch (error) {
-      for (const waiter of batch.waiters) waiter.reject(error as Error);
+      batch.done.reject(error as Error);
     }
   }
 
@@ -240,7 +239,25 @@ interface SettleBatch {
   index: Map<string, number>;
   args: string[];
   requests: number;
-  waiters: { resolve: () => void; reject: (error: Error) => void }[];
+  /** Settles once the batch is written (or failed): what every `settle` of the batch returns. */
+  written: Promise<void>;
+  done: { resolve: () => void; reject: (error: Error) => void };
+}
+
+function newSettleBatch(): SettleBatch {
+  let done: SettleBatch["done"] = { resolve() {}, reject() {} };
+  const written = new Promise<void>((resolve, reject) => {
+    done = { resolve, reject };
+  });
+  // A failure is each caller's to handle; the batch's own promise must not count as unhandled.
+  written.catch(() => {});
+  return { keys: [], index: new Map(), args: [], requests: 0, written, done };
+}
+
+/** What a request used beyond (or below) its reservation for one slot's limit; 0 for counts of requests. */
+function difference(limit: PlannedLimit | undefined, used: ActualUse): number {
+  if (!limit || limit.measure === "requests" || limit.measure === "concurrent") return 0;
+  return used[limit.measure] - limit.reserve;
 }
 
 /** A store's index in a batch's KEYS; a window's log comes with its sum key right after it. */
@@ -325,7 +342,10 @@ function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: 
     if (planLayout) storeLayouts.set(planLayout, layout);
   }
   const stores: LimitStore[] = layout.stores.map((store) => ({
-    ...store,
+    kind: store.kind,
+    key: store.key,
+    limits: store.limits,
+    periodEndMs: store.periodEndMs,
     members: [undefined, undefined, undefined],
     amounts: [0, 0, 0],
   }));
