@@ -20,6 +20,26 @@ describe("createLogger", () => {
     });
     expect(new Date(entry.time).toISOString()).toBe(entry.time);
   });
+
+  it("writes an entry without fields, and escapes what needs escaping", () => {
+    const lines: string[] = [];
+    const log = createLogger('gate"way', (line) => lines.push(line));
+    log.info('said "hi"\n');
+    log.error("empty", {});
+    log.info("nested", { outcome: { status: 200, usage: { input_tokens: 3 } }, missing: undefined });
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { time: expect.any(String), level: "info", service: 'gate"way', msg: 'said "hi"\n' },
+      { time: expect.any(String), level: "error", service: 'gate"way', msg: "empty" },
+      {
+        time: expect.any(String),
+        level: "info",
+        service: 'gate"way',
+        msg: "nested",
+        outcome: { status: 200, usage: { input_tokens: 3 } },
+      },
+    ]);
+    expect(lines.every((line) => line.endsWith("}\n") && !line.slice(0, -1).includes("\n"))).toBe(true);
+  });
 });
 
 describe("batchedStdout", () => {

@@ -42,8 +42,14 @@ export function batchedStdout(out: { write(text: string): unknown } = process.st
  * top level rather than nested, so a shipper can index them without a path.
  */
 export function createLogger(service: string, write: (line: string) => void = batchedStdout()): Logger {
+  const serviceJson = JSON.stringify(service);
+  // The fixed part of each entry is written as text and the fields serialized on their own: a gateway logs
+  // every request, and copying its fields into a new object first cost more than the serializing. A field
+  // named like a fixed one comes after it, so it is what a JSON reader sees, as with a merged object.
   const emit = (level: string, msg: string, fields?: LogFields) => {
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`);
+    const head = `{"time":"${new Date().toISOString()}","level":"${level}","service":${serviceJson},"msg":${JSON.stringify(msg)}`;
+    const rest = fields ? JSON.stringify(fields) : "{}";
+    write(rest.length > 2 ? `${head},${rest.slice(1)}\n` : `${head}}\n`);
   };
   return {
     info: (msg, fields) => emit("info", msg, fields),
