@@ -2,6 +2,7 @@ import path from "node:path";
 import { spawnService } from "@perimeter/runtime/testing";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTestRedisServer } from "./testing/redis-server.ts";
 
 const workspaceRoot = path.resolve(import.meta.dirname, "..");
 
@@ -46,5 +47,27 @@ describe("gateway process", () => {
     expect(code).toBe(0);
     expect(proc.output().stderr).toBe("");
     expect(proc.output().stdout).toContain('"msg":"stopped"');
+  });
+
+  it("listens only once Redis is connected, so no request meets admission before it can run", async () => {
+    const redis = await startTestRedisServer();
+    await redis.stop();
+    const proc = spawnService({ cwd: workspaceRoot, env: { ...env, REDIS_URL: redis.url } });
+    try {
+      let listening = false;
+      const url = proc.listening().then((value) => {
+        listening = true;
+        return value;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(listening).toBe(false);
+      await redis.start();
+      const res = await fetch(`${await url}/readyz`);
+      expect(res.status).toBe(200);
+    } finally {
+      proc.child.kill("SIGTERM");
+      await proc.exit;
+      await redis.stop();
+    }
   });
 });

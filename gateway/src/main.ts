@@ -1,7 +1,7 @@
 import { closeServer, createLogger, errorMessage, exitOnShutdownSignal, listen } from "@perimeter/runtime";
 import { loadGatewayConfig } from "./env.ts";
 import { createServer } from "./server.ts";
-import { closeServices, createServices } from "./services.ts";
+import { closeServices, createServices, waitForRedis } from "./services.ts";
 
 // Entry point (`npm start -w @perimeter/gateway`): config → services → server, torn down in reverse.
 const config = loadGatewayConfig();
@@ -15,6 +15,9 @@ exitOnShutdownSignal(log, async () => {
 });
 
 try {
+  if (!(await waitForRedis(services, 10_000))) {
+    log.warn("redis is not ready after 10 s; listening anyway", { policy: config.limits.onRedisFailure });
+  }
   const url = await listen(server, config.port, config.host);
   log.info("listening", { url, upstream: config.upstream.url, model: config.models.publicName });
 } catch (error) {

@@ -186,3 +186,18 @@ export async function closeServices(services: GatewayServices): Promise<void> {
     upstream?.close(),
   ]);
 }
+
+/**
+ * Resolves once the command connections to Redis are ready, or after `timeoutMs` with false. The gateway
+ * listens after this: a request that came in before would find admission unavailable and be let through
+ * unchecked (or refused) by the Redis-failure policy, though Redis is merely still connecting.
+ */
+export async function waitForRedis(services: GatewayServices, timeoutMs: number): Promise<boolean> {
+  const clients = [services.redis, services.admissionRedis].filter((client): client is Redis => client !== undefined);
+  const deadline = Date.now() + timeoutMs;
+  while (clients.some((client) => client.status !== "ready")) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
