@@ -55,12 +55,25 @@ export function createServer(services: GatewayServices): http.Server {
       sendAnthropicError(res, 404, `Not found: ${method} ${path.slice(0, 200)}`, requestId);
       return;
     }
-    Promise.resolve()
-      .then(() => handler({ req, res, requestId }))
-      .catch((error: unknown) => {
-        services.log.error("request failed", { requestId, method, path, error: errorMessage(error) });
-        if (res.headersSent) res.destroy();
-        else sendAnthropicError(res, 500, "Internal server error", requestId);
-      });
+    let pending: void | Promise<void>;
+    try {
+      pending = handler({ req, res, requestId });
+    } catch (error) {
+      fail(services, res, { requestId, method, path }, error);
+      return;
+    }
+    pending?.catch((error: unknown) => fail(services, res, { requestId, method, path }, error));
   });
+}
+
+/** A handler that threw: logged, and answered with a 500 unless the answer had already started. */
+function fail(
+  services: GatewayServices,
+  res: http.ServerResponse,
+  request: { requestId: string; method: string; path: string },
+  error: unknown,
+): void {
+  services.log.error("request failed", { ...request, error: errorMessage(error) });
+  if (res.headersSent) res.destroy();
+  else sendAnthropicError(res, 500, "Internal server error", request.requestId);
 }

@@ -29,20 +29,16 @@ function iso(ms: number): string {
 export function rateLimitHeaders(states: readonly LimitState[]): Record<string, string> {
   // The tightest state of each category, in the order of `categories`.
   const tightest: (LimitState | undefined)[] = [undefined, undefined, undefined, undefined];
-  const consider = (index: number, state: LimitState) => {
-    const current = tightest[index];
-    if (!current || state.remaining < current.remaining) tightest[index] = state;
-  };
   for (const state of states) {
     const { kind, measure } = state.limit;
     if (kind === "concurrency") continue;
     if (measure === "requests") {
-      consider(0, state);
+      consider(tightest, 0, state);
       continue;
     }
-    if (kind === "window" && measure === "input") consider(1, state);
-    if (kind === "window" && measure === "output") consider(2, state);
-    consider(3, state);
+    if (kind === "window" && measure === "input") consider(tightest, 1, state);
+    if (kind === "window" && measure === "output") consider(tightest, 2, state);
+    consider(tightest, 3, state);
   }
   const headers: Record<string, string> = {};
   for (let i = 0; i < names.length; i++) {
@@ -54,4 +50,10 @@ export function rateLimitHeaders(states: readonly LimitState[]): Record<string, 
     if (state.resetAtMs !== undefined) headers[name.reset] = iso(state.resetAtMs);
   }
   return headers;
+}
+
+/** Keeps `state` as category `index`'s tightest when it has less left than the one kept so far. */
+function consider(tightest: (LimitState | undefined)[], index: number, state: LimitState): void {
+  const current = tightest[index];
+  if (!current || state.remaining < current.remaining) tightest[index] = state;
 }

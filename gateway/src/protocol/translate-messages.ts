@@ -139,35 +139,49 @@ export function translateMessages(request: PromptRequest, options: TranslateMess
   }
 }
 
+/**
+ * The chat messages being built, and the calls and reminders still waiting. A class rather than closures
+ * inside `buildMessages`: it runs on every request, and each closure made there is a cost of its own.
+ */
+class ChatMessageList {
+  readonly out: ChatMessage[] = [];
+  /** Calls of the last assistant message still waiting for their results. */
+  pendingCalls: ChatToolCall[] = [];
+  /** System reminders met while calls were pending: they go after the results. */
+  heldReminders: string[] = [];
+
+  last(): ChatMessage | undefined {
+    return this.out.at(-1);
+  }
+
+  // User-side text continues whatever user-side message is last — a tool message (XL-16) or a user one —
+  // unless it opens a new turn, which after tool messages is a user message of its own.
+  emitUserText(text: string, newTurn = false): void {
+    const previous = this.last();
+    if (previous?.role === "user" || (previous?.role === "tool" && !newTurn)) {
+      previous.content = previous.content ? `${previous.content}\n\n${text}` : text;
+    } else this.out.push({ role: "user", content: text });
+  }
+
+  resolveCalls(results: Map<string, string>): void {
+    for (const call of this.pendingCalls) {
+      this.out.push({ role: "tool", tool_call_id: call.id, content: results.get(call.id) ?? missingToolResult });
+    }
+    this.pendingCalls = [];
+  }
+
+  flushReminders(): void {
+    for (const text of this.heldReminders) this.emitUserText(text);
+    this.heldReminders = [];
+  }
+}
+
 function buildMessages(request: PromptRequest, options: TranslateMessagesOptions): ChatMessage[] {
   if (request.messages.length === 0) fail("messages: at least one message is required");
   const images = options.images === "inline" ? new ImageSink() : undefined;
   const foldedSystem: string[] = [];
-  const out: ChatMessage[] = [];
-  /** Calls of the last assistant message still waiting for their results. */
-  let pendingCalls: ChatToolCall[] = [];
-  /** System reminders met while calls were pending: they go after the results. */
-  let heldReminders: string[] = [];
-
-  const last = () => out.at(-1);
-  // User-side text continues whatever user-side message is last — a tool message (XL-16) or a user one —
-  // unless it opens a new turn, which after tool messages is a user message of its own.
-  const emitUserText = (text: string, newTurn = false) => {
-    const previous = last();
-    if (previous?.role === "user" || (previous?.role === "tool" && !newTurn)) {
-      previous.content = previous.content ? `${previous.content}\n\n${text}` : text;
-    } else out.push({ role: "user", content: text });
-  };
-  const resolveCalls = (results: Map<string, string>) => {
-    for (const call of pendingCalls) {
-      out.push({ role: "tool", tool_call_id: call.id, content: results.get(call.id) ?? missingToolResult });
-    }
-    pendingCalls = [];
-  };
-  const flushReminders = () => {
-    for (const text of heldReminders) emitUserText(text);
-    heldReminders = [];
-  };
+  const list = new ChatMessageList();
+  const { out } = list;
 
   request.messages.forEach((message, i) => {
     const path = `messages.${i}`;
@@ -176,8 +190,8 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
     if (message.role === "system") {
       const text = blocks.map((block, j) => blockText(block, `${path}.content.${j}`)).join("\n");
       if (options.systemMessages === "fold") foldedSystem.push(text);
-      else if (pendingCalls.length > 0) heldReminders.push(`<system-reminder>\n${text}\n</system-reminder>`);
-      else emitUserText(`<system-reminder>\n${text}\n</system-reminder>`);
+      else if (list.pendingCalls.length > 0) list.heldReminders.push(`<system-reminder>\n${text}\n</system-reminder>`);
+      else list.emitUserText(`<system-reminder>\n${text}\n</system-reminder>`);
       return;
     }
 
@@ -188,7 +202,7 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
         const blockPath = `${path}.content.${j}`;
         if (typeof block !== "string" && block.type === "tool_result") {
           const id = requireString(block, "tool_use_id", blockPath);
-          if (!pendingCalls.some((call) => call.id === id)) {
+          if (!list.pendingCalls.some((call) => call.id === id)) {
             fail(
               `${blockPath}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` ` +
                 "block must have a corresponding `tool_use` block in the previous message.",
@@ -200,17 +214,17 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
           results.set(id, earlier === undefined ? text : `${earlier}\n${text}`);
         } else texts.push(blockText(block, blockPath, images));
       });
-      resolveCalls(results);
+      list.resolveCalls(results);
       // Consecutive user messages are one turn (Anthropic merges them): text after results continues it.
       const newTurn = results.size === 0 && request.messages[i - 1]?.role !== "user";
-      if (texts.length > 0) emitUserText(texts.join("\n\n"), newTurn);
-      flushReminders();
+      if (texts.length > 0) list.emitUserText(texts.join("\n\n"), newTurn);
+      list.flushReminders();
       return;
     }
 
     // Assistant. Calls left unanswered by the client still get a result, so the pairing holds.
-    resolveCalls(new Map());
-    flushReminders();
+    list.resolveCalls(new Map());
+    list.flushReminders();
     const texts: string[] = [];
     const reasoning: string[] = [];
     const calls: ChatToolCall[] = [];
@@ -245,7 +259,7 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
           fail(`${blockPath}.type: \`${block.type}\` blocks are not supported in assistant content`);
       }
     });
-    const previous = last();
+    const previous = list.last();
     if (previous?.role === "assistant") {
       // Anthropic merges consecutive turns of one role; so must we (XL-19).
       previous.content = [previous.content, ...texts].filter(Boolean).join("\n\n");
@@ -265,16 +279,16 @@ function buildMessages(request: PromptRequest, options: TranslateMessagesOptions
           : {}),
       });
     }
-    pendingCalls = [...pendingCalls, ...calls];
+    list.pendingCalls = [...list.pendingCalls, ...calls];
   });
 
-  if (pendingCalls.length > 0 || last()?.role === "assistant") {
+  if (list.pendingCalls.length > 0 || list.last()?.role === "assistant") {
     fail(
       `messages.${request.messages.length - 1}: a final assistant message (prefill) is not supported by this model; ` +
         "end the conversation with a user message",
     );
   }
-  flushReminders();
+  list.flushReminders();
 
   // The encoder drops reasoning before the last user message anyway; not sending it saves bandwidth.
   const lastUser = out.findLastIndex((message) => message.role === "user");
