@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ChatCompletionChunk, ChatUsage } from "./openai.ts";
-import type { ThinkingPolicy } from "./translate-request.ts";
+import { streamFields, type ThinkingPolicy } from "./translate-request.ts";
 
 // `POST /v1/chat/completions` is vLLM's own API, so requests and answers pass through; the gateway only
 // changes what it must (platform.openai.com/docs/api-reference/chat): the model name both ways, the output
@@ -57,8 +57,7 @@ export function toUpstreamChatRequest(
     ...rest,
     model: options.servedModel,
     max_tokens: options.maxTokens,
-    stream,
-    ...(stream ? { stream_options: { include_usage: true, continuous_usage_stats: true } } : {}),
+    ...streamFields(stream),
     chat_template_kwargs: { ...request.chat_template_kwargs, thinking: options.thinking },
   };
 }

@@ -60,6 +60,18 @@ export function translatePrompt(request: PromptRequest, options: TranslatePrompt
 }
 
 /**
+ * How a request to vLLM streams. A stream asks for usage on every chunk (`include_usage`,
+ * `continuous_usage_stats`), so a request is metered exactly even when its client leaves mid-answer.
+ */
+export function streamFields(
+  stream: boolean,
+): { stream: true; stream_options: { include_usage: true; continuous_usage_stats: true } } | { stream: false } {
+  return stream
+    ? { stream: true, stream_options: { include_usage: true, continuous_usage_stats: true } }
+    : { stream: false };
+}
+
+/**
  * The chat completion request for a translated prompt. Sampling fields pass through (XL-03, XL-04),
  * `output_config.format` becomes structured output (XL-07), streams ask for vLLM's usage on every chunk
  * (XL-05); `metadata`, `context_management`, `cache_control`, `effort` and the rest are not forwarded
@@ -75,9 +87,7 @@ export function toChatCompletionRequest(
     model: prompt.model,
     messages: prompt.messages,
     max_tokens: generation.maxTokens,
-    ...(generation.stream
-      ? { stream: true, stream_options: { include_usage: true, continuous_usage_stats: true } }
-      : { stream: false }),
+    ...streamFields(generation.stream),
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...(request.top_p !== undefined ? { top_p: request.top_p } : {}),
     ...(request.top_k !== undefined ? { top_k: request.top_k } : {}),

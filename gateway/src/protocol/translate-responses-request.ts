@@ -1,7 +1,7 @@
 import type { ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from "./openai.ts";
 import type { ResponsesRequest } from "./responses.ts";
 import { binaryDocumentPlaceholder, imagePlaceholder } from "./translate-messages.ts";
-import type { ThinkingPolicy, TranslatedPrompt } from "./translate-request.ts";
+import { streamFields, type ThinkingPolicy, type TranslatedPrompt } from "./translate-request.ts";
 import type { ServerToolPolicy } from "./translate-tools.ts";
 
 // Responses API request → vLLM chat completion (platform.openai.com/docs/api-reference/responses/create).
@@ -355,9 +355,7 @@ export function responsesChatRequest(
     model: prompt.model,
     messages: prompt.messages,
     max_tokens: generation.maxTokens,
-    ...(generation.stream
-      ? { stream: true, stream_options: { include_usage: true, continuous_usage_stats: true } }
-      : { stream: false }),
+    ...streamFields(generation.stream),
     ...sampling,
     ...(prompt.tools ? { tools: prompt.tools } : {}),
     ...(prompt.toolChoice ? { tool_choice: prompt.toolChoice } : {}),
