@@ -7,6 +7,7 @@ import { SseResponse } from "../http/sse-response.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { applyVisionPolicy, planVision } from "../pipeline/apply-vision-policy.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
+import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
@@ -23,7 +24,7 @@ import {
 } from "../protocol/anthropic.ts";
 import { toChatCompletionRequest, toTokenizeRequest, translatePrompt } from "../protocol/translate-request.ts";
 import type { ResponseContext } from "../protocol/translate-response.ts";
-import type { ModelRoute, RouteTarget } from "../routing/model-router.ts";
+import type { ModelRoute } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 import type { UpstreamReply } from "../upstream.ts";
 
@@ -191,10 +192,9 @@ async function prepareUpstream(
     thinkingPolicy: policy.thinking,
   });
   if (!translated.ok) return { ok: false, message: translated.message };
-  const maxModelLen = model.maxModelLen ?? (await (model.targets[0] as RouteTarget).upstream.maxModelLen());
   // `max_tokens: 0` only warms the prefix cache: one token is generated upstream and none returned.
   const prewarm = request.max_tokens === 0;
-  const maxTokens = prewarm ? 1 : Math.min(request.max_tokens, policy.maxTokensCap ?? Infinity, maxModelLen - 1);
+  const maxTokens = prewarm ? 1 : await clampMaxTokens(model, policy, request.max_tokens);
   const chat = toChatCompletionRequest(translated.prompt, request, {
     maxTokens,
     stream: request.stream === true && !prewarm,

@@ -6,6 +6,7 @@ import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { openAIRateLimitHeaders } from "../limits/openai-rate-limit-headers.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
+import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
 import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
@@ -14,7 +15,7 @@ import type { RequestOutcome } from "../pipeline/request-outcome.ts";
 import type { RequestState } from "../pipeline/request-state.ts";
 import { parseRequest } from "../protocol/anthropic.ts";
 import type { ChatCompletionRequest, ChatMessage, ChatTool } from "../protocol/openai.ts";
-import type { ModelRoute, RouteTarget } from "../routing/model-router.ts";
+import type { ModelRoute } from "../routing/model-router.ts";
 import type { GatewayServices } from "../services.ts";
 import type { UpstreamReply } from "../upstream.ts";
 
@@ -146,12 +147,7 @@ async function handle<R extends { model: string }, P>(
     });
   }
 
-  const maxModelLen = model.maxModelLen ?? (await (model.targets[0] as RouteTarget).upstream.maxModelLen());
-  const maxTokens = Math.min(
-    spec.maxTokens(request) ?? defaultMaxOutputTokens,
-    policy.maxTokensCap ?? Infinity,
-    maxModelLen - 1,
-  );
+  const maxTokens = await clampMaxTokens(model, policy, spec.maxTokens(request) ?? defaultMaxOutputTokens);
   const prepared = spec.prepare(request, { model, policy, maxTokens, services });
   if (!prepared.ok) {
     return refuse(ctx, { errorClass: "invalid_request_error", message: prepared.message, param: prepared.param });
