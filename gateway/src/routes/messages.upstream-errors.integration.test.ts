@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { closedPort } from "@perimeter/runtime/testing";
 import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -66,6 +68,33 @@ describe("upstream failures before anything was streamed (T-19)", () => {
       });
     } finally {
       await locked.close();
+    }
+  });
+
+  it("a 200 whose body is not JSON (a proxy's error page) is a 500 on every API, never a foreign 200", async () => {
+    // A broken hop in front of vLLM: no simulator answers like this, so a server of the test's own does.
+    const page = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" }).end("<html>bad gateway</html>");
+    });
+    await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+    try {
+      const upstreamUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+      await withGateway({ upstreamUrl }, async (gw) => {
+        const messages = await post(gw.url, "/v1/messages", userTurn("hi"), { token: gw.token });
+        expect(await expectJsonError(messages, 500, "api_error", true)).toMatch(/^upstream answer could not be read: /);
+        const model = userTurn("hi").model;
+        for (const [path, body] of [
+          ["/v1/chat/completions", { model, messages: [{ role: "user", content: "hi" }] }],
+          ["/v1/responses", { model, input: "hi" }],
+        ] as const) {
+          const res = await post(gw.url, path, body, { token: gw.token });
+          expect(res.status).toBe(500);
+          const error = ((await res.json()) as { error: { message: string } }).error;
+          expect(error.message).toMatch(/^upstream answer could not be read: /);
+        }
+      });
+    } finally {
+      await new Promise((resolve) => page.close(resolve));
     }
   });
 
