@@ -3,33 +3,12 @@ import { sendJson } from "@perimeter/runtime";
 import { sendOpenAIError } from "../http/openai-error.ts";
 import { SseResponse } from "../http/sse-response.ts";
 import { ChatChunkRelay, type ChatCompletionsRequest, rewriteCompletionModel } from "../protocol/chat-completions.ts";
-import { mapStopReason } from "../protocol/map-stop-reason.ts";
 import { mapUpstreamFailure } from "../protocol/map-upstream-error.ts";
-import { mapUsage } from "../protocol/map-usage.ts";
-import type { ChatCompletion, ChatUsage } from "../protocol/openai.ts";
+import type { ChatCompletion } from "../protocol/openai.ts";
 import { SseDecoder } from "../protocol/sse-decoder.ts";
 import { classifyUpstreamFailure, type UpstreamReply } from "../upstream.ts";
-import type { RequestOutcome } from "./request-outcome.ts";
-
-/** The metering half of an outcome, from vLLM's usage and finish reason. */
-function metered(
-  usage: ChatUsage | null | undefined,
-  finishReason: string | null | undefined,
-  hasToolCalls: boolean,
-): Pick<RequestOutcome, "usage" | "reasoningTokens" | "stopReason"> {
-  if (!usage) return {};
-  const { stop_reason } = mapStopReason({
-    finishReason,
-    stopReason: null,
-    stopSequences: undefined,
-    hasToolUse: hasToolCalls,
-  });
-  return {
-    usage: mapUsage(usage),
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-    ...(finishReason ? { stopReason: stop_reason } : {}),
-  };
-}
+import { readUpstreamJson } from "./read-upstream-json.ts";
+import { meteredOutcome, type RequestOutcome } from "./request-outcome.ts";
 
 /**
  * Answers a non-streamed chat completion with vLLM's own, its `model` the name the client asked for. An
@@ -41,20 +20,18 @@ export async function relayChatCompletionJson(
   model: string,
   signal: AbortSignal,
 ): Promise<RequestOutcome> {
-  let completion: ChatCompletion & { model?: string };
-  try {
-    completion = JSON.parse(await reply.body.text()) as ChatCompletion & { model?: string };
-  } catch (error) {
-    if (signal.aborted) return { status: 499, clientAbort: true };
-    const message = `upstream answer could not be read: ${(error as Error).message}`;
-    const status = sendOpenAIError(res, { errorClass: "api_error", message });
-    return { status, errorType: "api_error", errorMessage: message };
+  const read = await readUpstreamJson<ChatCompletion & { model?: string }>(reply, signal);
+  if (!read.ok) {
+    if (read.aborted) return { status: 499, clientAbort: true };
+    const status = sendOpenAIError(res, { errorClass: "api_error", message: read.message });
+    return { status, errorType: "api_error", errorMessage: read.message };
   }
+  const completion = read.value;
   sendJson(res, 200, rewriteCompletionModel(completion, model));
   const choice = completion.choices?.[0];
   return {
     status: 200,
-    ...metered(completion.usage, choice?.finish_reason, (choice?.message?.tool_calls?.length ?? 0) > 0),
+    ...meteredOutcome(completion.usage, choice?.finish_reason, (choice?.message?.tool_calls?.length ?? 0) > 0),
   };
 }
 
@@ -78,7 +55,7 @@ export async function relayChatCompletionStream(
   const summary = relay.summary;
   const outcome = (status: number, extra: Partial<RequestOutcome> = {}): RequestOutcome => ({
     status,
-    ...metered(summary.usage, summary.finishReason, summary.hasToolCalls),
+    ...meteredOutcome(summary.usage, summary.finishReason, summary.hasToolCalls),
     ...(firstTokenAt !== undefined ? { timeToFirstTokenMs: Math.round(firstTokenAt - options.arrivedAt) } : {}),
     ...extra,
   });

@@ -5,6 +5,7 @@ import type { AnthropicMessage } from "../protocol/anthropic.ts";
 import type { ChatCompletion } from "../protocol/openai.ts";
 import { type ResponseContext, translateCompletion } from "../protocol/translate-response.ts";
 import type { UpstreamReply } from "../upstream.ts";
+import { readUpstreamJson } from "./read-upstream-json.ts";
 import type { RequestOutcome } from "./request-outcome.ts";
 
 export type ReadCompletionResult =
@@ -18,13 +19,9 @@ export async function readCompletion(
   ctx: ResponseContext,
   signal: AbortSignal,
 ): Promise<ReadCompletionResult> {
-  let completion: ChatCompletion;
-  try {
-    completion = JSON.parse(await reply.body.text()) as ChatCompletion;
-  } catch (error) {
-    if (signal.aborted) return { ok: false, aborted: true };
-    return { ok: false, aborted: false, message: `upstream answer could not be read: ${(error as Error).message}` };
-  }
+  const read = await readUpstreamJson<ChatCompletion>(reply, signal);
+  if (!read.ok) return read;
+  const completion = read.value;
   const translated = translateCompletion(completion, ctx);
   if (!translated.ok) return { ok: false, aborted: false, message: translated.message };
   const reasoningTokens = completion.usage?.completion_tokens_details?.reasoning_tokens ?? 0;

@@ -2,30 +2,15 @@ import type http from "node:http";
 import { sendJson } from "@perimeter/runtime";
 import { openAIErrorShape, sendOpenAIError } from "../http/openai-error.ts";
 import { SseResponse } from "../http/sse-response.ts";
-import { mapStopReason } from "../protocol/map-stop-reason.ts";
 import { mapUpstreamFailure } from "../protocol/map-upstream-error.ts";
-import { mapUsage } from "../protocol/map-usage.ts";
-import type { ChatCompletion, ChatUsage } from "../protocol/openai.ts";
+import type { ChatCompletion } from "../protocol/openai.ts";
 import type { ResponsesStreamEvent } from "../protocol/responses.ts";
 import { ResponsesStreamTranslator } from "../protocol/responses-stream-translator.ts";
 import { SseDecoder } from "../protocol/sse-decoder.ts";
 import { type ResponsesContext, translateCompletionToResponse } from "../protocol/translate-responses-response.ts";
 import { classifyUpstreamFailure, type UpstreamReply } from "../upstream.ts";
-import type { RequestOutcome } from "./request-outcome.ts";
-
-function metered(
-  usage: ChatUsage | null | undefined,
-  finishReason: string | null,
-  hasToolCalls: boolean,
-): Pick<RequestOutcome, "usage" | "reasoningTokens" | "stopReason"> {
-  if (!usage) return {};
-  const mapped = mapStopReason({ finishReason, stopReason: null, stopSequences: undefined, hasToolUse: hasToolCalls });
-  return {
-    usage: mapUsage(usage),
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-    ...(finishReason ? { stopReason: mapped.stop_reason } : {}),
-  };
-}
+import { readUpstreamJson } from "./read-upstream-json.ts";
+import { meteredOutcome, type RequestOutcome } from "./request-outcome.ts";
 
 /** A streamed event as an SSE frame: `event: <type>` and `data: <json>`, as the Responses API writes them. */
 function encode(events: ResponsesStreamEvent[]): string {
@@ -41,18 +26,13 @@ export async function respondResponseJson(
   ctx: ResponsesContext,
   signal: AbortSignal,
 ): Promise<RequestOutcome> {
-  let completion: ChatCompletion;
-  try {
-    completion = JSON.parse(await reply.body.text()) as ChatCompletion;
-  } catch (error) {
-    if (signal.aborted) return { status: 499, clientAbort: true };
-    const message = `upstream answer could not be read: ${(error as Error).message}`;
-    return {
-      status: sendOpenAIError(res, { errorClass: "api_error", message }),
-      errorType: "api_error",
-      errorMessage: message,
-    };
+  const read = await readUpstreamJson<ChatCompletion>(reply, signal);
+  if (!read.ok) {
+    if (read.aborted) return { status: 499, clientAbort: true };
+    const status = sendOpenAIError(res, { errorClass: "api_error", message: read.message });
+    return { status, errorType: "api_error", errorMessage: read.message };
   }
+  const completion = read.value;
   const translated = translateCompletionToResponse(completion, ctx);
   if (!translated.ok) {
     const status = sendOpenAIError(res, { errorClass: "api_error", message: translated.message });
@@ -60,7 +40,7 @@ export async function respondResponseJson(
   }
   sendJson(res, 200, translated.response);
   const hasToolCalls = translated.response.output.some((item) => item.type === "function_call");
-  return { status: 200, ...metered(completion.usage, translated.finishReason, hasToolCalls) };
+  return { status: 200, ...meteredOutcome(completion.usage, translated.finishReason, hasToolCalls) };
 }
 
 /**
@@ -87,7 +67,7 @@ export async function respondResponsesStream(
     const error = summary.error;
     return {
       status: answeredWithError ?? 200,
-      ...metered(summary.usage, summary.finishReason, summary.hasToolCalls),
+      ...meteredOutcome(summary.usage, summary.finishReason, summary.hasToolCalls),
       ...(error ? { errorType: "api_error" as const, errorMessage: error.message } : {}),
       ...(firstTokenAt !== undefined ? { timeToFirstTokenMs: Math.round(firstTokenAt - options.arrivedAt) } : {}),
       ...extra,
