@@ -276,8 +276,7 @@ export interface LimitStore {
   kind: PlannedLimit["kind"];
   key: string;
   members: (PlannedLimit | undefined)[];
-  /** Per slot: the limit (-1: none) and what the request reserves (0 where there is no limit). */
-  limits: number[];
+  /** Per slot: what the request reserves (0 where there is no limit). */
   amounts: number[];
   periodEndMs: number;
 }
@@ -294,6 +293,7 @@ interface StoreSpec {
 interface StoreLayout {
   /** The store of each limit, by its place in the plan. */
   storeOf: number[];
+  /** Per store, with each slot's limit (-1: none). */
   stores: { kind: PlannedLimit["kind"]; key: string; limits: number[]; periodEndMs: number }[];
   keys: string[];
   specs: StoreSpec[];
@@ -344,7 +344,6 @@ function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: 
   const stores: LimitStore[] = layout.stores.map((store) => ({
     kind: store.kind,
     key: store.key,
-    limits: store.limits,
     periodEndMs: store.periodEndMs,
     members: [undefined, undefined, undefined],
     amounts: [0, 0, 0],
