@@ -105,6 +105,11 @@ export function buildServices(parts: ServiceParts): GatewayServices {
     () => undefined,
     (error: Error) => parts.log.error("could not subscribe to changes or the replica table", { error: error.message }),
   );
+  const meter = new UsageMeter(parts.redis, parts.log, {
+    maxBuffered: parts.limits.usageBuffer,
+    flushIntervalMs: 1_000,
+    ...(parts.usageKeys ? { keys: parts.usageKeys } : {}),
+  });
   return {
     log: parts.log,
     db: parts.db,
@@ -118,12 +123,10 @@ export function buildServices(parts: ServiceParts): GatewayServices {
     limiter: new Limiter(parts.redis, {
       leaseTtlMs: parts.limits.leaseTtlMs,
       ...(parts.admissionRedis ? { direct: parts.admissionRedis } : {}),
+      // A request's usage event is recorded as it settles: both leave in the settlement's write.
+      alongSettlements: () => meter.sendPending(),
     }),
-    meter: new UsageMeter(parts.redis, parts.log, {
-      maxBuffered: parts.limits.usageBuffer,
-      flushIntervalMs: 1_000,
-      ...(parts.usageKeys ? { keys: parts.usageKeys } : {}),
-    }),
+    meter,
     router,
     ...(parts.upstream ? { upstream: parts.upstream } : {}),
     protocol: parts.protocol,

@@ -1,7 +1,10 @@
 import type { LimitPolicyView } from "@perimeter/core";
+import { usageStreamKeys } from "@perimeter/core";
 import { randomBase32 } from "@perimeter/db";
+import { silentLogger } from "@perimeter/runtime";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { UsageMeter } from "../metering/usage-meter.ts";
 import { testPolicy, testPrincipal } from "../testing/test-principal.ts";
 import { planLimits, type RequestEstimate } from "./limit-plan.ts";
 import { type AdmitResult, Limiter } from "./limiter.ts";
@@ -197,6 +200,53 @@ describe("Limiter settlement batches", () => {
       expect(remaining(next, "team.max_concurrent_requests")).toBe(49);
     }
     await limiter.close();
+  });
+  it("sends what waits to go along with settlements in the same write as they go", async () => {
+    const batched = new Redis(inject("redisUrl"), { enableAutoPipelining: true });
+    const keys = usageStreamKeys(`${namespace}:${randomBase32(6)}`);
+    // Events wait 10 s for a batch of their own: only the settlement can take one out sooner.
+    const meter = new UsageMeter(batched, silentLogger, {
+      maxBuffered: 10,
+      flushIntervalMs: 10_000,
+      batchMs: 10_000,
+      keys,
+    });
+    const queued: number[] = [];
+    const limiter = new Limiter(batched, {
+      leaseTtlMs: 30_000,
+      alongSettlements: () => {
+        queued.push(batched.autoPipelineQueueSize);
+        meter.sendPending();
+        queued.push(batched.autoPipelineQueueSize);
+      },
+    });
+    const principal = testPrincipal({
+      teamId: `team_${randomBase32(8)}`,
+      policies: { key: null, member: null, team: testPolicy({ maxConcurrentRequests: 5 }) },
+    });
+    try {
+      const result = await limiter.admit(
+        planLimits(principal, { inputTokens: 1, outputTokens: 1 }, Date.now(), namespace),
+      );
+      meter.record({
+        requestId: "req_along",
+        orgId: "org_test",
+        model: "m",
+        status: 200,
+        startedAt: new Date(),
+        eventTime: new Date(),
+      });
+      await limiter.settle(admitted(result).admission, { input: 1, output: 1, total: 2 });
+      // The settlement was queued for the turn's write, and the event joined it there.
+      expect(queued).toEqual([1, 2]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await batched.xlen(keys.stream)).toBe(1);
+    } finally {
+      await limiter.close();
+      await meter.close();
+      await batched.del(keys.stream);
+      batched.disconnect();
+    }
   });
 });
 

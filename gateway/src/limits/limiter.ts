@@ -49,6 +49,11 @@ export interface LimiterOptions {
    * for the event loop's turn to end is a request's latency when it is quiet.
    */
   direct?: Redis;
+  /**
+   * Called in the same turn as settlements are sent, so that other writes waiting for a turn of their own
+   * (the usage meter's events) go out with them: on an auto-pipelined connection, one write for both.
+   */
+  alongSettlements?: () => void;
   now?: () => number;
 }
 
@@ -200,7 +205,9 @@ export class Limiter {
 
   private async flushAll(): Promise<void> {
     this.flushScheduled = false;
-    await Promise.all([...this.batches.keys()].map((tag) => this.flush(tag)));
+    const sent = Promise.all([...this.batches.keys()].map((tag) => this.flush(tag)));
+    this.options.alongSettlements?.();
+    await sent;
   }
 
   private async flush(tag: string): Promise<void> {

@@ -91,7 +91,11 @@ export class UsageMeter {
     }
   }
 
-  private sendPending(): void {
+  /**
+   * Sends the events waiting for their batch now, without waiting out `batchMs`: the limiter calls it as it
+   * sends settlements, so the two share one write.
+   */
+  sendPending(): void {
     clearTimeout(this.batchTimer);
     const batch = this.pending;
     if (batch.length === 0) return;
