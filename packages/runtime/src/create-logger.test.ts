@@ -43,16 +43,17 @@ describe("createLogger", () => {
 });
 
 describe("batchedStdout", () => {
-  it("writes the lines of one turn in one write, in order, before the next turn", async () => {
+  it("writes the lines of one window in one write, in order, when it closes", async () => {
     const writes: string[] = [];
-    const write = batchedStdout({ write: (text: string) => writes.push(text) });
+    const write = batchedStdout({ write: (text: string) => writes.push(text) }, 40);
     write("a\n");
+    await new Promise((resolve) => setTimeout(resolve, 10));
     write("b\n");
     expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 80));
     expect(writes).toEqual(["a\nb\n"]);
     write("c\n");
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 80));
     expect(writes).toEqual(["a\nb\n", "c\n"]);
   });
 
