@@ -84,3 +84,17 @@ export async function forwardToUpstream(
     return { ok: false, aborted: false, failure: { ...failure, message } };
   }
 }
+
+/**
+ * Lets go of a request that went to vLLM before its admission answered, once the answer was a refusal:
+ * the request is aborted through `abort` (vLLM stops working on it), and what may already have come back
+ * is released and dropped.
+ */
+export function abandonForward(forward: Promise<ForwardResult>, abort: AbortController): void {
+  abort.abort();
+  void forward.then((result) => {
+    if (!result.ok) return;
+    result.release();
+    result.reply.body.dump().catch(() => {});
+  });
+}

@@ -4,12 +4,12 @@ import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { SseResponse } from "../http/sse-response.ts";
-import { admitRequest } from "../pipeline/admit-request.ts";
+import { startAdmission } from "../pipeline/admit-request.ts";
 import { applyVisionPolicy, planVision } from "../pipeline/apply-vision-policy.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
-import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
+import { abandonForward, type ForwardResult, forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
 import { modelRefusal, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
@@ -88,15 +88,22 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   const vision = planVision(principal, request, model);
   if (vision.kind === "reject") return refuse(ctx, 400, vision.message);
 
-  let prepared = await prepareUpstream(services, request, model, policy, "placeholder");
-  if (!prepared.ok) return refuse(ctx, 400, prepared.message);
+  const first = await prepareUpstream(services, request, model, policy, "placeholder");
+  if (!first.ok) return refuse(ctx, 400, first.message);
+  let prepared: Prepared = first;
   const stream = request.stream === true;
 
-  const admission = await admitRequest(services, state, principal, {
-    inputTokens: estimateInputTokens(prepared.serialized),
-    outputTokens: prepared.maxTokens,
+  const pending = startAdmission(services, state, principal, {
+    inputTokens: estimateInputTokens(first.serialized),
+    outputTokens: first.maxTokens,
   });
+  // A request that will very likely be admitted goes to vLLM during the Redis round trip; nothing reaches
+  // the client before the admission has answered, and a refusal abandons it. Images to describe first wait.
+  const early: Promise<ForwardResult> | undefined =
+    pending.likely && vision.kind !== "apply" ? forwardPrepared(services, first, model, abort.signal) : undefined;
+  const admission = await pending.result;
   if (!admission.ok) {
+    if (early) abandonForward(early, abort);
     const { denial } = admission;
     sendAnthropicError(
       res,
@@ -126,18 +133,14 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     prepared = await prepareUpstream(services, request, model, policy, applied.images);
     if (!prepared.ok) return { ...refuse(ctx, 400, prepared.message, admission.headers), stream };
   }
-  const { translated, chat, serialized, prewarm } = prepared;
+  const ready = prepared;
   for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
-  if (abort.signal.aborted) return { status: 499, clientAbort: true, stream };
+  if (abort.signal.aborted) {
+    if (early) abandonForward(early, abort);
+    return { status: 499, clientAbort: true, stream };
+  }
 
-  const forwarded = await forwardToUpstream(
-    services.router,
-    model.targets,
-    chat,
-    serialized,
-    () => toTokenizeRequest(translated.prompt),
-    abort.signal,
-  );
+  const forwarded = await (early ?? forwardPrepared(services, ready, model, abort.signal));
   const context = {
     messageId: `msg_${randomBase32(24)}`,
     model: request.model,
@@ -154,7 +157,7 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
     sendAnthropicError(res, failure.status, failure.message, requestId);
     return { status: failure.status, errorType: failure.type, errorMessage: failure.message, stream };
   }
-  if (prewarm) return { stream, ...(await answerPrewarm(ctx, forwarded.reply, context, stream, abort.signal)) };
+  if (ready.prewarm) return { stream, ...(await answerPrewarm(ctx, forwarded.reply, context, stream, abort.signal)) };
   if (!stream) return { stream, ...(await respondJson(res, forwarded.reply, context, abort.signal)) };
   return {
     stream,
@@ -164,6 +167,23 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
       signal: abort.signal,
     })),
   };
+}
+
+/** Sends a prepared request to `model`'s targets (`forwardToUpstream`). */
+function forwardPrepared(
+  services: GatewayServices,
+  ready: Extract<Prepared, { ok: true }>,
+  model: ModelRoute,
+  signal: AbortSignal,
+): Promise<ForwardResult> {
+  return forwardToUpstream(
+    services.router,
+    model.targets,
+    ready.chat,
+    ready.serialized,
+    () => toTokenizeRequest(ready.translated.prompt),
+    signal,
+  );
 }
 
 type Prepared =

@@ -4,11 +4,11 @@ import { errorClassOfStatus, type OpenAIError, overflowCode, sendOpenAIError } f
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { openAIRateLimitHeaders } from "../limits/openai-rate-limit-headers.ts";
-import { admitRequest } from "../pipeline/admit-request.ts";
+import { startAdmission } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
-import { forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
+import { abandonForward, forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
 import { modelRefusal, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
@@ -155,33 +155,43 @@ async function handle<R extends { model: string }, P>(
   const { chat, stream } = prepared.prepared;
   const serialized = JSON.stringify(chat);
 
-  const admission = await admitRequest(services, state, principal, {
+  const pending = startAdmission(services, state, principal, {
     inputTokens: estimateInputTokens(serialized),
     outputTokens: maxTokens,
   });
+  // As on the Messages API: a request that will very likely be admitted goes to vLLM during the Redis
+  // round trip, and a refusal abandons it.
+  const forward = () =>
+    forwardToUpstream(
+      services.router,
+      model.targets,
+      chat as unknown as ChatCompletionRequest,
+      serialized,
+      () => ({
+        model: chat.model,
+        messages: chat.messages as ChatMessage[],
+        ...(Array.isArray(chat.tools) ? { tools: chat.tools as ChatTool[] } : {}),
+        chat_template_kwargs: { thinking: (chat.chat_template_kwargs as { thinking?: boolean })?.thinking === true },
+        add_generation_prompt: true,
+      }),
+      abort.signal,
+    );
+  const early = pending.likely ? forward() : undefined;
+  const admission = await pending.result;
   const limitHeaders = { ...admission.headers, ...openAIRateLimitHeaders(admission.headers, Date.now()) };
   if (!admission.ok) {
+    if (early) abandonForward(early, abort);
     const { denial } = admission;
     const error = { errorClass: denial.type, message: denial.message };
     return { ...refuse(ctx, error, { ...limitHeaders, ...denial.headers }), stream };
   }
   for (const [name, value] of Object.entries(limitHeaders)) res.setHeader(name, value);
-  if (abort.signal.aborted) return { status: 499, clientAbort: true, stream };
+  if (abort.signal.aborted) {
+    if (early) abandonForward(early, abort);
+    return { status: 499, clientAbort: true, stream };
+  }
 
-  const forwarded = await forwardToUpstream(
-    services.router,
-    model.targets,
-    chat as unknown as ChatCompletionRequest,
-    serialized,
-    () => ({
-      model: chat.model,
-      messages: chat.messages as ChatMessage[],
-      ...(Array.isArray(chat.tools) ? { tools: chat.tools as ChatTool[] } : {}),
-      chat_template_kwargs: { thinking: (chat.chat_template_kwargs as { thinking?: boolean })?.thinking === true },
-      add_generation_prompt: true,
-    }),
-    abort.signal,
-  );
+  const forwarded = await (early ?? forward());
   if (!forwarded.ok) {
     if (forwarded.aborted) return { status: 499, clientAbort: true, stream };
     const { failure } = forwarded;
