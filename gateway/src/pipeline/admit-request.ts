@@ -10,8 +10,10 @@ export type AdmitRequestResult =
   | { ok: true; headers: Record<string, string> }
   | { ok: false; denial: Denial; headers: Record<string, string> };
 
-/** An admission on its way to Redis. */
-export interface PendingAdmission {
+/** An admission planned and not yet sent (`planAdmission`, then `admitPlanned`). */
+export interface PlannedAdmission {
+  plan: PlannedLimit[];
+  estimate: RequestEstimate;
   /**
    * True when Redis will admit the request unless others took most of a limit within the last seconds:
    * the principal's previous admission, under `likelyForMs` ago, left every limit enough that this request
@@ -19,7 +21,6 @@ export interface PendingAdmission {
    * the answer, and abandons it if the answer is a refusal.
    */
   likely: boolean;
-  result: Promise<AdmitRequestResult>;
 }
 
 /** How long a principal's last admission says anything about the next. */
@@ -39,20 +40,11 @@ function likelyAdmitted(principal: TeamPrincipal, plan: readonly PlannedLimit[],
   return true;
 }
 
-/**
- * Starts the admission of a request (`admitPlanned`) and says at once whether it is likely to pass
- * (`PendingAdmission.likely`), so that the request may go to vLLM during the Redis round trip.
- */
-export function startAdmission(
-  services: GatewayServices,
-  state: RequestState,
-  principal: TeamPrincipal,
-  estimate: RequestEstimate,
-): PendingAdmission {
+/** The limits a request of `principal` is checked against, and whether it is likely to pass. */
+export function planAdmission(principal: TeamPrincipal, estimate: RequestEstimate): PlannedAdmission {
   const nowMs = Date.now();
   const plan = planLimits(principal, estimate, nowMs);
-  const likely = likelyAdmitted(principal, plan, nowMs);
-  return { likely, result: admitPlanned(services, state, principal, plan, estimate) };
+  return { plan, estimate, likely: likelyAdmitted(principal, plan, nowMs) };
 }
 
 /**
@@ -61,12 +53,11 @@ export function startAdmission(
  * `anthropic-ratelimit-*` headers of the tightest limits come back. Refused: the 429 to send. When Redis
  * cannot answer, the configured policy decides: admit unchecked (`open`, the default) or refuse.
  */
-async function admitPlanned(
+export async function admitPlanned(
   services: GatewayServices,
   state: RequestState,
   principal: TeamPrincipal,
-  plan: PlannedLimit[],
-  estimate: RequestEstimate,
+  { plan, estimate }: PlannedAdmission,
 ): Promise<AdmitRequestResult> {
   const result = await services.limiter.admit(plan);
   if (result.outcome === "admitted") {

@@ -4,7 +4,7 @@ import { type AnthropicErrorStatus, sendAnthropicError } from "../http/anthropic
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { SseResponse } from "../http/sse-response.ts";
-import { startAdmission } from "../pipeline/admit-request.ts";
+import { admitPlanned, planAdmission } from "../pipeline/admit-request.ts";
 import { applyVisionPolicy, planVision } from "../pipeline/apply-vision-policy.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
@@ -93,15 +93,16 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   let prepared: Prepared = first;
   const stream = request.stream === true;
 
-  const pending = startAdmission(services, state, principal, {
+  const planned = planAdmission(principal, {
     inputTokens: estimateInputTokens(first.serialized),
     outputTokens: first.maxTokens,
   });
-  // A request that will very likely be admitted goes to vLLM during the Redis round trip; nothing reaches
-  // the client before the admission has answered, and a refusal abandons it. Images to describe first wait.
+  // A request that will very likely be admitted goes to vLLM first and is admitted during vLLM's start;
+  // nothing reaches the client before the admission has answered, and a refusal abandons it. Images to
+  // describe first wait.
   const early: Promise<ForwardResult> | undefined =
-    pending.likely && vision.kind !== "apply" ? forwardPrepared(services, first, model, abort.signal) : undefined;
-  const admission = await pending.result;
+    planned.likely && vision.kind !== "apply" ? forwardPrepared(services, first, model, abort.signal) : undefined;
+  const admission = await admitPlanned(services, state, principal, planned);
   if (!admission.ok) {
     if (early) abandonForward(early, abort);
     const { denial } = admission;

@@ -4,7 +4,7 @@ import { errorClassOfStatus, type OpenAIError, overflowCode, sendOpenAIError } f
 import { readJsonBody } from "../http/read-json-body.ts";
 import type { RequestContext, RouteHandler } from "../http/route.ts";
 import { openAIRateLimitHeaders } from "../limits/openai-rate-limit-headers.ts";
-import { startAdmission } from "../pipeline/admit-request.ts";
+import { admitPlanned, planAdmission } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
@@ -155,12 +155,9 @@ async function handle<R extends { model: string }, P>(
   const { chat, stream } = prepared.prepared;
   const serialized = JSON.stringify(chat);
 
-  const pending = startAdmission(services, state, principal, {
-    inputTokens: estimateInputTokens(serialized),
-    outputTokens: maxTokens,
-  });
-  // As on the Messages API: a request that will very likely be admitted goes to vLLM during the Redis
-  // round trip, and a refusal abandons it.
+  const planned = planAdmission(principal, { inputTokens: estimateInputTokens(serialized), outputTokens: maxTokens });
+  // As on the Messages API: a request that will very likely be admitted goes to vLLM first and is admitted
+  // during vLLM's start, and a refusal abandons it.
   const forward = () =>
     forwardToUpstream(
       services.router,
@@ -176,8 +173,8 @@ async function handle<R extends { model: string }, P>(
       }),
       abort.signal,
     );
-  const early = pending.likely ? forward() : undefined;
-  const admission = await pending.result;
+  const early = planned.likely ? forward() : undefined;
+  const admission = await admitPlanned(services, state, principal, planned);
   const limitHeaders = { ...admission.headers, ...openAIRateLimitHeaders(admission.headers, Date.now()) };
   if (!admission.ok) {
     if (early) abandonForward(early, abort);
