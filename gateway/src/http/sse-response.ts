@@ -5,6 +5,9 @@ import { encodeEvent, keepAliveComment } from "../protocol/sse-encoder.ts";
 
 const pingFrame = encodeEvent({ type: "ping" });
 
+/** The progress of a stream whose keep-alives are always SSE comments (it has no `message_start`). */
+export const neverStarted = { started: false } as const;
+
 /**
  * A server-sent-events answer. Headers are held back until the first event or the first keep-alive, so a
  * failure before anything was streamed can still be answered as a plain JSON error, which clients retry
@@ -18,7 +21,8 @@ export class SseResponse {
 
   constructor(
     private readonly res: http.ServerResponse,
-    private readonly options: { keepAliveMs: number; started: () => boolean },
+    /** `progress.started`: whether the stream's first event (`message_start`) is out, read at each keep-alive. */
+    private readonly options: { keepAliveMs: number; progress: { readonly started: boolean } },
   ) {
     this.timer = setTimeout(() => this.keepAlive(), options.keepAliveMs);
     res.once("close", () => {
@@ -80,6 +84,6 @@ export class SseResponse {
 
   private keepAlive(): void {
     if (this.closed) return;
-    void this.write(this.options.started() ? pingFrame : keepAliveComment);
+    void this.write(this.options.progress.started ? pingFrame : keepAliveComment);
   }
 }

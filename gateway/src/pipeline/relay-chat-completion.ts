@@ -1,7 +1,7 @@
 import type http from "node:http";
 import { sendJson } from "@perimeter/runtime";
 import { sendOpenAIError } from "../http/openai-error.ts";
-import { SseResponse } from "../http/sse-response.ts";
+import { neverStarted, SseResponse } from "../http/sse-response.ts";
 import { ChatChunkRelay, type ChatCompletionsRequest, rewriteCompletionModel } from "../protocol/chat-completions.ts";
 import { mapUpstreamFailure } from "../protocol/map-upstream-error.ts";
 import type { ChatCompletion } from "../protocol/openai.ts";
@@ -48,7 +48,7 @@ export async function relayChatCompletionStream(
   options: { keepAliveMs: number; arrivedAt: number; signal: AbortSignal },
 ): Promise<RequestOutcome> {
   const relay = new ChatChunkRelay(request.model, request);
-  const sse = new SseResponse(res, { keepAliveMs: options.keepAliveMs, started: () => false });
+  const sse = new SseResponse(res, { keepAliveMs: options.keepAliveMs, progress: neverStarted });
   const decoder = new SseDecoder();
   const utf8 = new TextDecoder();
   let firstTokenAt: number | undefined;

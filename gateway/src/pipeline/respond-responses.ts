@@ -1,7 +1,7 @@
 import type http from "node:http";
 import { sendJson } from "@perimeter/runtime";
 import { openAIErrorShape, sendOpenAIError } from "../http/openai-error.ts";
-import { SseResponse } from "../http/sse-response.ts";
+import { neverStarted, SseResponse } from "../http/sse-response.ts";
 import { mapUpstreamFailure } from "../protocol/map-upstream-error.ts";
 import type { ChatCompletion } from "../protocol/openai.ts";
 import type { ResponsesStreamEvent } from "../protocol/responses.ts";
@@ -56,7 +56,7 @@ export async function respondResponsesStream(
   options: { keepAliveMs: number; arrivedAt: number; signal: AbortSignal },
 ): Promise<RequestOutcome> {
   const translator = new ResponsesStreamTranslator(ctx);
-  const sse = new SseResponse(res, { keepAliveMs: options.keepAliveMs, started: () => false });
+  const sse = new SseResponse(res, { keepAliveMs: options.keepAliveMs, progress: neverStarted });
   const decoder = new SseDecoder();
   const utf8 = new TextDecoder();
   let firstTokenAt: number | undefined;

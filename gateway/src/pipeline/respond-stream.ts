@@ -43,25 +43,14 @@ export async function respondStream(
   options: StreamOptions,
 ): Promise<RequestOutcome> {
   const translator = new StreamTranslator(ctx);
-  const sse = new SseResponse(res, { keepAliveMs: options.keepAliveMs, started: () => translator.started });
+  const delivery = new Delivery(
+    res,
+    translator,
+    new SseResponse(res, { keepAliveMs: options.keepAliveMs, progress: translator }),
+    ctx.requestId,
+  );
   const decoder = new SseDecoder();
   const utf8 = new TextDecoder();
-  let firstTokenAt: number | undefined;
-
-  // Sends events, or — when the stream failed before it started — answers with a plain JSON error.
-  const deliver = async (events: StreamEvent[]): Promise<boolean> => {
-    const error = translator.summary?.error;
-    if (error && !translator.started && !sse.committed) {
-      sse.dispose();
-      sendAnthropicError(res, statusOfError[error.type], error.message, ctx.requestId);
-      return false;
-    }
-    if (firstTokenAt === undefined && events.some((event) => event.type === "content_block_delta")) {
-      firstTokenAt = performance.now();
-    }
-    await sse.send(events);
-    return true;
-  };
 
   let streamed = true;
   try {
@@ -71,37 +60,69 @@ export async function respondStream(
       if (translator.finished) continue;
       const events: StreamEvent[] = [];
       for (const data of decoder.push(utf8.decode(chunk, { stream: true }))) events.push(...translator.pushData(data));
-      if (events.length > 0) streamed = await deliver(events);
+      if (events.length > 0) streamed = await delivery.send(events);
       if (!translator.finished) continue;
       // A failed stream stops the upstream generating; a complete one is answered in full at once.
       if (translator.summary?.error) break;
-      if (streamed) sse.end();
+      if (streamed) delivery.sse.end();
     }
     if (!translator.finished) {
       const events: StreamEvent[] = [];
       for (const data of decoder.flush()) events.push(...translator.pushData(data));
       events.push(...translator.end());
-      streamed = await deliver(events);
+      streamed = await delivery.send(events);
     }
   } catch (error) {
     if (options.signal.aborted) {
-      sse.dispose();
+      delivery.sse.dispose();
       return { status: 499, clientAbort: true, ...usageSoFar(translator) };
     }
     // The upstream connection broke or went silent past the timeout in the middle of the answer.
     const kind = classifyUpstreamFailure(error, options.signal) === "timeout" ? "timeout" : "unavailable";
     const failure = mapUpstreamFailure(kind, (error as Error).message);
-    streamed = await deliver(translator.fail({ type: failure.type, message: failure.message }));
+    streamed = await delivery.send(translator.fail({ type: failure.type, message: failure.message }));
   }
-  if (streamed) sse.end();
+  if (streamed) delivery.sse.end();
   const summary = translator.summary;
   const error = summary?.error;
+  const { firstTokenAt } = delivery;
   return {
     status: streamed ? 200 : statusOfError[error?.type ?? "api_error"],
     ...(error ? { errorType: error.type, errorMessage: error.message } : {}),
     ...usageSoFar(translator),
     ...(firstTokenAt !== undefined ? { timeToFirstTokenMs: Math.round(firstTokenAt - options.arrivedAt) } : {}),
   };
+}
+
+/**
+ * Where a stream's events go: the SSE answer, or — when the stream failed before it started — a plain JSON
+ * error. (A class, not a closure: under tsx every named closure made per request costs a property definition.)
+ */
+class Delivery {
+  /** `performance.now()` when the first content delta went out. */
+  firstTokenAt: number | undefined;
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly translator: StreamTranslator,
+    readonly sse: SseResponse,
+    private readonly requestId: string,
+  ) {}
+
+  /** Sends `events`; false when the stream failed before it started and was answered as a JSON error. */
+  async send(events: StreamEvent[]): Promise<boolean> {
+    const error = this.translator.summary?.error;
+    if (error && !this.translator.started && !this.sse.committed) {
+      this.sse.dispose();
+      sendAnthropicError(this.res, statusOfError[error.type], error.message, this.requestId);
+      return false;
+    }
+    if (this.firstTokenAt === undefined && events.some((event) => event.type === "content_block_delta")) {
+      this.firstTokenAt = performance.now();
+    }
+    await this.sse.send(events);
+    return true;
+  }
 }
 
 function usageSoFar(translator: StreamTranslator): Pick<RequestOutcome, "usage" | "reasoningTokens" | "stopReason"> {

@@ -249,7 +249,7 @@ async function answerPrewarm(
   };
   if (!stream) sendJson(ctx.res, 200, message);
   else {
-    const sse = new SseResponse(ctx.res, { keepAliveMs: 15_000, started: () => true });
+    const sse = new SseResponse(ctx.res, { keepAliveMs: 15_000, progress: { started: true } });
     await sse.send([
       { type: "message_start", message: { ...message, content: [], stop_reason: null } },
       { type: "message_delta", delta: { stop_reason: "max_tokens", stop_sequence: null }, usage },
