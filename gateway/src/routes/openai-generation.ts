@@ -8,7 +8,7 @@ import { admitPlanned, planAdmission } from "../pipeline/admit-request.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { clampMaxTokens } from "../pipeline/clamp-max-tokens.ts";
 import { estimateInputTokens } from "../pipeline/estimate-input-tokens.ts";
-import { abandonForward, forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
+import { abandonForward, type ForwardResult, forwardToUpstream } from "../pipeline/forward-to-upstream.ts";
 import { generationRoute } from "../pipeline/generation-route.ts";
 import { modelRefusal, type RequestPolicy, requestPolicy } from "../pipeline/principal-policy.ts";
 import type { RequestOutcome } from "../pipeline/request-outcome.ts";
@@ -158,22 +158,7 @@ async function handle<R extends { model: string }, P>(
   const planned = planAdmission(principal, { inputTokens: estimateInputTokens(serialized), outputTokens: maxTokens });
   // As on the Messages API: a request that will very likely be admitted goes to vLLM first and is admitted
   // during vLLM's start, and a refusal abandons it.
-  const forward = () =>
-    forwardToUpstream(
-      services.router,
-      model.targets,
-      chat as unknown as ChatCompletionRequest,
-      serialized,
-      () => ({
-        model: chat.model,
-        messages: chat.messages as ChatMessage[],
-        ...(Array.isArray(chat.tools) ? { tools: chat.tools as ChatTool[] } : {}),
-        chat_template_kwargs: { thinking: (chat.chat_template_kwargs as { thinking?: boolean })?.thinking === true },
-        add_generation_prompt: true,
-      }),
-      abort.signal,
-    );
-  const early = planned.likely ? forward() : undefined;
+  const early = planned.likely ? forwardChat(services, model, chat, serialized, abort.signal) : undefined;
   const admission = await admitPlanned(services, state, principal, planned);
   const limitHeaders = { ...admission.headers, ...openAIRateLimitHeaders(admission.headers, Date.now()) };
   if (!admission.ok) {
@@ -188,7 +173,7 @@ async function handle<R extends { model: string }, P>(
     return { status: 499, clientAbort: true, stream };
   }
 
-  const forwarded = await (early ?? forward());
+  const forwarded = await (early ?? forwardChat(services, model, chat, serialized, abort.signal));
   if (!forwarded.ok) {
     if (forwarded.aborted) return { status: 499, clientAbort: true, stream };
     const { failure } = forwarded;
@@ -204,4 +189,28 @@ async function handle<R extends { model: string }, P>(
     keepAliveMs: services.protocol.keepAliveMs,
   });
   return { stream, ...outcome };
+}
+
+/** Sends a chat completion to `model`'s targets (`forwardToUpstream`); the prompt is `/tokenize`d only on an overflow. */
+function forwardChat(
+  services: GatewayServices,
+  model: ModelRoute,
+  chat: PreparedGeneration<unknown>["chat"],
+  serialized: string,
+  signal: AbortSignal,
+): Promise<ForwardResult> {
+  return forwardToUpstream(
+    services.router,
+    model.targets,
+    chat as unknown as ChatCompletionRequest,
+    serialized,
+    () => ({
+      model: chat.model,
+      messages: chat.messages as ChatMessage[],
+      ...(Array.isArray(chat.tools) ? { tools: chat.tools as ChatTool[] } : {}),
+      chat_template_kwargs: { thinking: (chat.chat_template_kwargs as { thinking?: boolean })?.thinking === true },
+      add_generation_prompt: true,
+    }),
+    signal,
+  );
 }
