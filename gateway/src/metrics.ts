@@ -6,6 +6,8 @@ export interface GatewayMetrics {
   registry: Registry;
   /** Counts a request in flight until the returned function is called with how it ended. */
   begin(route: string): (outcome: RequestOutcome, durationMs: number) => void;
+  /** Counts a request sent to vLLM before its admission answered, by that answer (`planAdmission`). */
+  earlyForward(admitted: boolean): void;
 }
 
 type Labels = Record<string, string>;
@@ -157,6 +159,14 @@ export function createMetrics(): GatewayMetrics {
     "counter",
     registry,
   ).at("", () => ({}));
+  const earlyForwards = new Series(
+    "perimeter_gateway_early_forwards_total",
+    "Requests sent to vLLM during their admission, by its outcome: admitted, or refused (and abandoned).",
+    "counter",
+    registry,
+  );
+  const earlyAdmitted = earlyForwards.at("admitted", () => ({ outcome: "admitted" }));
+  const earlyRefused = earlyForwards.at("refused", () => ({ outcome: "refused" }));
   const input = tokens.at("input", () => ({ kind: "input" }));
   const cacheRead = tokens.at("cache_read", () => ({ kind: "cache_read" }));
   const output = tokens.at("output", () => ({ kind: "output" }));
@@ -164,6 +174,9 @@ export function createMetrics(): GatewayMetrics {
   const routes = new Map<string, { inFlight: MetricValue; duration: (seconds: number) => void }>();
   return {
     registry,
+    earlyForward(admitted) {
+      (admitted ? earlyAdmitted : earlyRefused).value++;
+    },
     begin(route) {
       let bound = routes.get(route);
       if (!bound) {

@@ -83,6 +83,15 @@ const apis = {
   },
 } as const;
 
+/** This gateway's count of early forwards with `outcome` (`admitted` or `refused`), from `/metrics`. */
+async function earlyForwards(gw: TestGateway, outcome: "admitted" | "refused"): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const line = text
+    .split("\n")
+    .find((entry) => entry.startsWith(`perimeter_gateway_early_forwards_total{outcome="${outcome}"}`));
+  return Number(line?.split(" ")[1]);
+}
+
 /** Sends a request of `api` while Redis is paused for `pauseMs`; when it reached vLLM and when it was answered. */
 async function sendWhilePaused(gw: TestGateway, api: keyof typeof apis, pauseMs: number) {
   const before = arrivals.length;
@@ -115,6 +124,8 @@ describe("a request far from its limits goes to vLLM while Redis admits it", () 
         expect(second.status).toBe(200);
         expect(second.reachedAfterMs).toBeLessThan(pauseMs / 2);
         expect(second.answeredAfterMs).toBeGreaterThanOrEqual(pauseMs - 50);
+        expect(await earlyForwards(gw, "admitted")).toBe(1);
+        expect(await earlyForwards(gw, "refused")).toBe(0);
       } finally {
         await gw.stop();
       }
@@ -164,6 +175,8 @@ describe("a refusal after the request went to vLLM", () => {
       // After a refusal the key's requests wait for their admission again: this one never reaches vLLM.
       expect((await send(gw.token)).status).toBe(429);
       expect(arrivals).toHaveLength(before + 1);
+      expect(await earlyForwards(gw, "refused")).toBe(1);
+      expect(await earlyForwards(gw, "admitted")).toBe(0);
     } finally {
       answerDelayMs = 0;
       await gw.stop();

@@ -103,6 +103,7 @@ async function handle(services: GatewayServices, ctx: RequestContext, state: Req
   const early: Promise<ForwardResult> | undefined =
     planned.likely && vision.kind !== "apply" ? forwardPrepared(services, first, model, abort.signal) : undefined;
   const admission = await admitPlanned(services, state, principal, planned);
+  if (early) services.metrics.earlyForward(admission.ok);
   if (!admission.ok) {
     if (early) abandonForward(early, abort);
     const { denial } = admission;

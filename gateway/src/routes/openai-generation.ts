@@ -160,6 +160,7 @@ async function handle<R extends { model: string }, P>(
   // during vLLM's start, and a refusal abandons it.
   const early = planned.likely ? forwardChat(services, model, chat, serialized, abort.signal) : undefined;
   const admission = await admitPlanned(services, state, principal, planned);
+  if (early) services.metrics.earlyForward(admission.ok);
   const limitHeaders = { ...admission.headers, ...openAIRateLimitHeaders(admission.headers, Date.now()) };
   if (!admission.ok) {
     if (early) abandonForward(early, abort);
