@@ -169,6 +169,12 @@ describe("a simulator deployment behind the gateway", () => {
     expect(phases).toContain("loading");
     expect(phases.at(-1)).toBe("ready");
     expect(sawLoadingAnswer).toBe(529);
+    // The worker records the phase before it publishes the replica table, and the gateway learns the table
+    // over pub/sub: Ready in the database comes a moment before the gateway can route to the replica.
+    await waitFor(
+      "the gateway to see the ready replica",
+      async () => gateway.services.router.resolve(gateway.ctx.orgId, "umans-coder-v0", null).ok,
+    );
     const res = await post(gateway.url, "/v1/messages", userTurn("hello"), { token: gateway.token });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ type: "message", model: "umans-coder-v0" });
