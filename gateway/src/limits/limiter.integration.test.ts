@@ -250,8 +250,118 @@ describe("Limiter settlement batches", () => {
   });
 });
 
+describe("Limiter admission batches", () => {
+  const teamLimits = {
+    requestsPerMinute: 7,
+    inputTokensPerMinute: 1_000,
+    maxConcurrentRequests: 6,
+    totalTokensPerDay: 1_850,
+  };
+  const keyLimits = { outputTokensPerMinute: 900 };
+  // Each refused by a different limit at its turn, and the smaller ones after still fit.
+  const estimates: RequestEstimate[] = [
+    { inputTokens: 300, outputTokens: 100 },
+    { inputTokens: 500, outputTokens: 100 },
+    { inputTokens: 300, outputTokens: 100 }, // input tokens per minute
+    { inputTokens: 100, outputTokens: 800 }, // key output tokens per minute
+    { inputTokens: 100, outputTokens: 600 },
+    { inputTokens: 50, outputTokens: 50 },
+    { inputTokens: 1, outputTokens: 900 }, // never fits the key's output window
+    { inputTokens: 20, outputTokens: 20 },
+    { inputTokens: 10, outputTokens: 10 }, // the team's daily budget
+    { inputTokens: 5, outputTokens: 5 },
+    { inputTokens: 1, outputTokens: 1 }, // concurrency: six are held
+  ];
+
+  function tenant() {
+    return testPrincipal({
+      teamId: `team_${randomBase32(8)}`,
+      policies: { key: testPolicy(keyLimits), member: null, team: testPolicy(teamLimits) },
+    });
+  }
+
+  /** What a caller sees of a result: outcome, the refusing limit and its wait, every limit's state. */
+  function seen(result: AdmitResult) {
+    if (result.outcome === "unavailable") return result;
+    if (result.outcome === "denied")
+      return { ...result, limit: result.limit.name, state: { ...result.state, limit: 0 } };
+    return result.states.map((state) => [state.limit.name, state.remaining, state.resetAtMs]);
+  }
+
+  async function stored(principal: ReturnType<typeof tenant>) {
+    const plan = planLimits(principal, { inputTokens: 1, outputTokens: 1 }, start, namespace);
+    const state: unknown[] = [];
+    for (const key of new Set(plan.map((limit) => limit.key))) {
+      const kind = await redis.type(key);
+      state.push(kind === "zset" ? await redis.zcard(key) : await redis.hgetall(key));
+      if (kind === "zset" && key.includes(":window:")) state.push(await redis.hgetall(`${key}:sum`));
+    }
+    return state;
+  }
+
+  it("admits a turn's requests in one script call, each in order exactly as if alone", async () => {
+    const alone = tenant();
+    const sequential = new Limiter(redis, { leaseTtlMs: 30_000, now: () => start });
+    const one: AdmitResult[] = [];
+    for (const estimate of estimates) one.push(await sequential.admit(planLimits(alone, estimate, start, namespace)));
+
+    const own = new Redis(inject("redisUrl"));
+    const batched = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
+    const client = own as unknown as { perimeterAdmit: (...args: unknown[]) => Promise<unknown> };
+    const send = client.perimeterAdmit.bind(own);
+    const calls: unknown[][] = [];
+    client.perimeterAdmit = (...args) => {
+      calls.push(args);
+      return send(...args);
+    };
+    const together = tenant();
+    try {
+      const all = await Promise.all(
+        estimates.map((estimate) => batched.admit(planLimits(together, estimate, start, namespace))),
+      );
+      expect(all.map(seen)).toEqual(one.map(seen));
+      expect(one.map((result) => (result.outcome === "denied" ? result.limit.name : result.outcome))).toEqual([
+        "admitted",
+        "admitted",
+        "team.input_tokens_per_minute",
+        "key.output_tokens_per_minute",
+        "admitted",
+        "admitted",
+        "key.output_tokens_per_minute",
+        "admitted",
+        "team.total_tokens_per_day",
+        "admitted",
+        "team.max_concurrent_requests",
+      ]);
+      // The first went at once, alone; the other ten together, at the end of the turn.
+      expect(calls.map((args) => args[1 + (args[0] as number)])).toEqual(["1", "10"]);
+      expect(await stored(together)).toEqual(await stored(alone));
+    } finally {
+      await sequential.close();
+      await batched.close();
+      own.disconnect();
+    }
+  });
+
+  it("a batch that Redis cannot run leaves each of its requests unavailable", async () => {
+    const own = new Redis(inject("redisUrl"));
+    const limiter = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
+    const principal = tenant();
+    const plan = () => planLimits(principal, { inputTokens: 1, outputTokens: 1 }, start, namespace);
+    try {
+      const first = limiter.admit(plan());
+      own.disconnect();
+      const rest = await Promise.all([limiter.admit(plan()), limiter.admit(plan())]);
+      await first.catch(() => {});
+      expect(rest.map((result) => result.outcome)).toEqual(["unavailable", "unavailable"]);
+    } finally {
+      await limiter.close().catch(() => {});
+    }
+  });
+});
+
 describe("Limiter connections", () => {
-  it("admits alone through the direct connection, together through the batched one, exactly either way", async () => {
+  it("admits alone and in batches through the direct connection, exactly either way", async () => {
     const name = `limiter-direct-${randomBase32(6)}`;
     const direct = new Redis(inject("redisUrl"), { connectionName: name });
     const batched = new Redis(inject("redisUrl"), { enableAutoPipelining: true });

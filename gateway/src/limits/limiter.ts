@@ -34,6 +34,8 @@ const windowMs = 60_000;
 const budgetGraceMs = 86_400_000;
 /** The most requests one settlement call carries, so no script holds Redis long. */
 const maxSettleBatch = 200;
+/** The most requests one admission call carries. */
+const maxAdmitBatch = 100;
 
 interface LimitScripts {
   perimeterAdmit(numKeys: number, ...args: string[]): Promise<number[]>;
@@ -44,9 +46,10 @@ export interface LimiterOptions {
   /** How long a concurrency lease lives without renewal: the bound on a dead gateway's held slots. */
   leaseTtlMs: number;
   /**
-   * A connection to the same Redis without auto-pipelining. An admission while no other is in flight goes
-   * through it, written at once: batching only pays when there is something to batch with, and waiting
-   * for the event loop's turn to end is a request's latency when it is quiet.
+   * A connection to the same Redis without auto-pipelining, for admissions: one while no other is in
+   * flight is written at once (batching only pays when there is something to batch with, and waiting for
+   * the event loop's turn to end is a request's latency when it is quiet); the batches of a busy turn are
+   * written as it ends.
    */
   direct?: Redis;
   /**
@@ -59,7 +62,9 @@ export interface LimiterOptions {
 
 /**
  * Admission control over Redis: one script call admits or refuses a request against all its limits at
- * once (`scripts.ts`); settlements go in batches, one call per team and turn of the event loop. Requests
+ * once (`scripts.ts`). While another admission is in flight, the requests that share a plan's stores and
+ * limits are admitted together, one call per turn of the event loop, each in turn as if alone;
+ * settlements go in batches too, one call per team and turn. Requests
  * in flight keep their concurrency leases alive by renewal, so a gateway that dies holds no slot longer
  * than `leaseTtlMs`.
  */
@@ -73,6 +78,11 @@ export class Limiter {
   /** Settlements waiting for their batch's script call, by team hash tag. */
   private readonly batches = new Map<string, SettleBatch>();
   private flushScheduled = false;
+  /** Admissions waiting for their batch's script call, by the stores and limits they share. */
+  private readonly admitBatches = new Map<string, AdmitBatch>();
+  private admitFlushScheduled = false;
+  /** Whether the last turn that sent admissions had several to send: then the next turn's first waits for its batch too. */
+  private busy = false;
 
   constructor(
     redis: Redis,
@@ -91,7 +101,8 @@ export class Limiter {
   /** Admits (and reserves) or refuses a request; `unavailable` when Redis could not answer. */
   async admit(plan: PlannedLimit[]): Promise<AdmitResult> {
     const now = this.now();
-    const { stores, keys, specs } = storesOf(plan);
+    const { stores, layout } = storesOf(plan);
+    const specs = layout.specs;
     const admission: Admission = { lease: randomBase32(16), atMs: now, stores };
     if (plan.length === 0) return { outcome: "admitted", admission, states: [] };
     const leaseUntil = now + this.options.leaseTtlMs;
@@ -114,10 +125,9 @@ export class Limiter {
     });
     let reply: number[];
     try {
-      const client = this.admitting === 0 && this.direct?.status === "ready" ? this.direct : this.redis;
       this.admitting++;
       try {
-        reply = await client.perimeterAdmit(keys.length, ...keys, ...args);
+        reply = await this.send(layout, args);
       } finally {
         this.admitting--;
       }
@@ -200,7 +210,62 @@ export class Limiter {
   /** Stops renewing leases (they then expire on their own) and writes the settlements still pending. */
   async close(): Promise<void> {
     clearInterval(this.renewTimer);
+    this.flushAdmissions();
     await this.flushAll();
+  }
+
+  /**
+   * One admission's reply row: at once when no other is in flight and the gateway is not busy, else with
+   * its batch at the turn's end.
+   */
+  private send(layout: StoreLayout, args: string[]): Promise<number[]> {
+    if (this.admitting === 1 && !this.busy) {
+      const client = this.direct?.status === "ready" ? this.direct : this.redis;
+      return client.perimeterAdmit(layout.keys.length, ...layout.keys, "1", String(args.length), ...args);
+    }
+    let batch = this.admitBatches.get(layout.signature);
+    if (!batch) {
+      batch = { layout, args: [], waiters: [] };
+      this.admitBatches.set(layout.signature, batch);
+    }
+    const row = new Promise<number[]>((resolve, reject) => {
+      (batch as AdmitBatch).waiters.push({ resolve, reject });
+    });
+    for (const arg of args) batch.args.push(arg);
+    if (batch.waiters.length >= maxAdmitBatch) this.sendAdmissions(batch);
+    else if (!this.admitFlushScheduled) {
+      this.admitFlushScheduled = true;
+      setImmediate(() => this.flushAdmissions());
+    }
+    return row;
+  }
+
+  private flushAdmissions(): void {
+    this.admitFlushScheduled = false;
+    let sent = 0;
+    for (const batch of this.admitBatches.values()) {
+      sent += batch.waiters.length;
+      this.sendAdmissions(batch);
+    }
+    this.busy = sent > 1;
+  }
+
+  /** Sends a batch (on the direct connection when there is one: written now, not at the next turn's end). */
+  private sendAdmissions(batch: AdmitBatch): void {
+    this.admitBatches.delete(batch.layout.signature);
+    const { layout, args, waiters } = batch;
+    const client = this.direct?.status === "ready" ? this.direct : this.redis;
+    const perRequest = args.length / waiters.length;
+    client.perimeterAdmit(layout.keys.length, ...layout.keys, String(waiters.length), String(perRequest), ...args).then(
+      (reply) => {
+        waiters.forEach((waiter, i) => {
+          waiter.resolve(reply.slice(i * layout.width, (i + 1) * layout.width));
+        });
+      },
+      (error: Error) => {
+        for (const waiter of waiters) waiter.reject(error);
+      },
+    );
   }
 
   private async flushAll(): Promise<void> {
@@ -237,6 +302,14 @@ export class Limiter {
     // The set itself must outlive its leases, or a long request's slot would vanish with it.
     for (const key of renewed) this.redis.pexpireat(key, until + windowMs).catch(() => {});
   }
+}
+
+/** Admissions of one plan layout waiting to be sent together. */
+interface AdmitBatch {
+  layout: StoreLayout;
+  /** Every request's ARGV, one after the other (each as long as the others). */
+  args: string[];
+  waiters: { resolve: (row: number[]) => void; reject: (error: Error) => void }[];
 }
 
 /** The settlements of one team waiting to be written together. */
@@ -304,6 +377,10 @@ interface StoreLayout {
   stores: { kind: PlannedLimit["kind"]; key: string; limits: number[]; periodEndMs: number }[];
   keys: string[];
   specs: StoreSpec[];
+  /** What admissions that may share a script call have in common: their keys and limits. */
+  signature: string;
+  /** The length of one request's row in the admission script's reply. */
+  width: number;
 }
 
 const storeLayouts = new WeakMap<PlanLayout, StoreLayout>();
@@ -311,7 +388,7 @@ const storeLayouts = new WeakMap<PlanLayout, StoreLayout>();
 /** The stores of a plan in first-seen order, and the KEYS the scripts read (a window's sum key after its log). */
 function layStores(plan: readonly PlannedLimit[]): StoreLayout {
   const byKey = new Map<string, number>();
-  const layout: StoreLayout = { storeOf: [], stores: [], keys: [], specs: [] };
+  const layout: StoreLayout = { storeOf: [], stores: [], keys: [], specs: [], signature: "", width: 0 };
   for (const limit of plan) {
     let index = byKey.get(limit.key);
     if (index === undefined) {
@@ -337,11 +414,13 @@ function layStores(plan: readonly PlannedLimit[]): StoreLayout {
       tail: `${store.periodEndMs},${store.periodEndMs + budgetGraceMs}`,
     });
   }
+  layout.signature = `${layout.keys.join(" ")} ${layout.specs.map((spec) => spec.head).join(" ")}`;
+  layout.width = Math.max(6, 1 + 3 * layout.stores.length);
   return layout;
 }
 
 /** A plan's stores with what this request reserves in each, and what the scripts need to be told of them. */
-function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: string[]; specs: StoreSpec[] } {
+function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; layout: StoreLayout } {
   const planLayout = layoutOf(plan);
   let layout = planLayout && storeLayouts.get(planLayout);
   if (!layout) {
@@ -360,5 +439,5 @@ function storesOf(plan: readonly PlannedLimit[]): { stores: LimitStore[]; keys: 
     store.members[limit.slot] = limit;
     store.amounts[limit.slot] = limit.reserve;
   });
-  return { stores, keys: layout.keys, specs: layout.specs };
+  return { stores, layout };
 }

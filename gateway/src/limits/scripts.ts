@@ -23,28 +23,31 @@ const windowMs = 60_000;
 export const agingMs = 1_000;
 
 /**
- * Checks every limit first and takes nothing unless all pass.
+ * Admits a batch of requests of one team that share their stores and limits (the same plan layout), in
+ * order, each as if alone: a request is checked against what those before it in the batch reserved, and
+ * takes nothing unless all its limits pass. The state is read once and written once per batch, so a busy
+ * gateway pays the script's fixed costs once per turn of its event loop instead of once per request.
  *
- * KEYS: each store's key in order, a window's sum key right after its log. ARGV: now, now − 60 s, lease
- * id, lease expiry, when the lease set may expire, now + `agingMs` (ms, as strings), then per store:
+ * KEYS: each store's key in order, a window's sum key right after its log. ARGV: the number of requests,
+ * how many ARGV entries each has, then per request: now, now − 60 s, lease id, lease expiry, when the
+ * lease set may expire, now + `agingMs` (ms, as strings), then per store:
  * - window: `w,<limit r>,<limit i>,<limit o>,<amount r>,<amount i>,<amount o>` (limit -1: none) and its
  *   member `<amount r>,<amount i>,<amount o>|<lease>`;
  * - concurrency: `c,<limit>`;
  * - budget: `b,<limit i>,<limit o>,<limit t>,<amount i>,<amount o>,<amount t>` and `<period end>,<expiry>`.
  *
- * Returns `{1, …}` with three numbers per store when admitted — what each slot of a window or budget
- * holds after the reservation, how many leases are held — or `{0, store, slot, retryAfterMs, used,
- * resetMs}` naming the first limit that refused (`retryAfterMs` -1: the request can never fit; `resetMs`:
- * until a window is wholly free again).
+ * Returns one row per request, each `max(6, 1 + 3 × stores)` numbers (zero-padded): `1, …` with three
+ * numbers per store when admitted — what each slot of a window or budget holds after the reservation, how
+ * many leases are held — or `0, store, slot, retryAfterMs, used, resetMs` naming the first limit that
+ * refused (`retryAfterMs` -1: the request can never fit; `resetMs`: until a window is wholly free again).
  */
 export const admitScript = `
-local now = tonumber(ARGV[1])
-local cutoff = ARGV[2]
+local N, P = tonumber(ARGV[1]), tonumber(ARGV[2])
 local W, C = 119, 99 -- string.byte('w'), string.byte('c')
 local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
 
--- Takes the members a minute old or older out of a window's log; returns their amounts.
-local function age(set)
+-- Takes the members older than cutoff out of a window's log; returns their amounts.
+local function age(set, cutoff)
   local f1, f2, f3 = 0, 0, 0
   local old = redis.call('ZRANGEBYSCORE', set, '-inf', cutoff)
   if #old > 0 then
@@ -57,8 +60,9 @@ local function age(set)
   return f1, f2, f3
 end
 
--- How long until enough of a window's oldest admissions have aged out for slot s to take amount.
-local function wait(set, s, used, amount, limit)
+-- How long until enough of a window's oldest admissions have aged out for slot s to take amount (what
+-- this batch reserved is the newest: it leaves last, a whole window from now).
+local function wait(set, now, s, used, amount, limit)
   local freed, start = 0, 0
   while true do
     local members = redis.call('ZRANGE', set, start, start + 127, 'WITHSCORES')
@@ -72,119 +76,208 @@ local function wait(set, s, used, amount, limit)
   end
 end
 
--- Per store i: its kind, first KEYS index and ARGV index; per slot 3i-2..3i: limit, amount (and the
--- amount as given, to add without turning a number back into a string), used.
-local kind, keyAt, argAt, L, M, A, U, aged, fresh = {}, {}, {}, {}, {}, {}, {}, {}, {}
-local n, k, a = 0, 1, 7
-while ARGV[a] do
+-- The stores and their limits, from the first request (the batch shares them). Per store i: its kind
+-- and first KEYS index; per slot 3i-2..3i: its limit.
+local kind, keyAt, L = {}, {}, {}
+local n, k, a = 0, 1, 9
+while a <= 2 + P do
   n = n + 1
   local spec = ARGV[a]
   local c = string.byte(spec)
-  kind[n], keyAt[n], argAt[n] = c, k, a
+  kind[n], keyAt[n] = c, k
   local b = 3 * n
   if c == C then
-    L[b - 2], M[b - 2] = tonumber(string.sub(spec, 3)), 1
+    L[b - 2], L[b - 1], L[b] = tonumber(string.sub(spec, 3)), -1, -1
     k, a = k + 1, a + 1
   else
-    local l1, l2, l3, m1, m2, m3 = string.match(spec, '^.,(%-?%d+),(%-?%d+),(%-?%d+),(%d+),(%d+),(%d+)$')
+    local l1, l2, l3 = string.match(spec, '^.,(%-?%d+),(%-?%d+),(%-?%d+),')
     L[b - 2], L[b - 1], L[b] = tonumber(l1), tonumber(l2), tonumber(l3)
-    M[b - 2], M[b - 1], M[b] = tonumber(m1), tonumber(m2), tonumber(m3)
-    A[b - 2], A[b - 1], A[b] = m1, m2, m3
     k, a = k + (c == W and 2 or 1), a + 2
   end
 end
+local width = math.max(6, 1 + 3 * n)
 
+-- Per slot: U what Redis holds, R what this batch reserved on top (S: that amount as given, while one
+-- request alone reserved it, to write without turning a number back into a string). Per store: whether
+-- it was read, the cutoff it was last aged to or the time it was last swept at, whether it is a new
+-- budget period, what it takes at the end (members or leases).
+local U, R, S, read, aged, swept, fresh, due, adds, expiry = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+for s = 1, 3 * n do R[s] = 0 end
+for i = 1, n do adds[i] = {} end
+
+-- A spec's amounts (numbers and strings), once per distinct spec.
+local parsed = {}
+local function amounts(spec)
+  local got = parsed[spec]
+  if not got then
+    local m1, m2, m3 = string.match(spec, ',(%d+),(%d+),(%d+)$')
+    got = {tonumber(m1), tonumber(m2), tonumber(m3), m1, m2, m3}
+    parsed[spec] = got
+  end
+  return got
+end
+
+local M, A, argAt = {}, {}, {}
 -- The first slot of store i that the request does not fit in, or nil.
 local function over(i)
   local b = 3 * i
   for s = b - 2, b do
-    if L[s] >= 0 and U[s] + M[s] > L[s] then return s - b + 3 end
+    if L[s] >= 0 and U[s] + R[s] + M[s] > L[s] then return s - b + 3 end
   end
 end
 
-for i = 1, n do
-  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
+-- Checks store i for the request whose ARGV start after base; returns its refusal row, or nil.
+local function check(i, base)
+  local c, key, b, now = kind[i], KEYS[keyAt[i]], 3 * i, tonumber(ARGV[base + 1])
   if c == W then
     local sum = KEYS[keyAt[i] + 1]
-    local v = redis.call('HMGET', sum, 'r', 'i', 'o', 'next')
-    local due = tonumber(v[4])
-    if due then
-      U[b - 2], U[b - 1], U[b] = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
-    else
-      -- No sums (a new window, or they were lost): count what the log holds.
-      age(key)
-      local r, p, o = 0, 0, 0
-      for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
-        local x, y, z = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
-        r, p, o = r + x, p + y, o + z
+    if not read[i] then
+      read[i] = true
+      local v = redis.call('HMGET', sum, 'r', 'i', 'o', 'next')
+      due[i] = tonumber(v[4])
+      if due[i] then
+        U[b - 2], U[b - 1], U[b] = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
+      else
+        -- No sums (a new window, or they were lost): count what the log holds.
+        age(key, ARGV[base + 2])
+        local x, y, z = 0, 0, 0
+        for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+          local p, q, o = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
+          x, y, z = x + p, y + q, z + o
+        end
+        redis.call('HSET', sum, 'r', x, 'i', y, 'o', z, 'next', ARGV[base + 6])
+        U[b - 2], U[b - 1], U[b], aged[i] = x, y, z, ARGV[base + 2]
       end
-      redis.call('HSET', sum, 'r', r, 'i', p, 'o', o, 'next', ARGV[6])
-      U[b - 2], U[b - 1], U[b], aged[i] = r, p, o, true
     end
-    local s = over(i)
-    if not aged[i] and (s or now >= due) then
-      local f1, f2, f3 = age(key)
+    -- Aged at most once a batch, unless a request is refused: then as of its own time.
+    local s, cutoff = over(i), ARGV[base + 2]
+    if (s and aged[i] ~= cutoff) or (not aged[i] and now >= due[i]) then
+      local f1, f2, f3 = age(key, cutoff)
       if f1 ~= 0 then U[b - 2] = redis.call('HINCRBY', sum, 'r', -f1) end
       if f2 ~= 0 then U[b - 1] = redis.call('HINCRBY', sum, 'i', -f2) end
       if f3 ~= 0 then U[b] = redis.call('HINCRBY', sum, 'o', -f3) end
-      redis.call('HSET', sum, 'next', ARGV[6])
-      aged[i] = true
+      redis.call('HSET', sum, 'next', ARGV[base + 6])
+      aged[i] = cutoff
       s = over(i)
     end
-    -- Whenever a window ages, its log and sums get one new expiry (the log's once it holds this
-    -- admission), so the sums never outlive the log.
-    if aged[i] then redis.call('PEXPIRE', sum, '${windowMs * 2}') end
     if s then
-      if aged[i] then redis.call('PEXPIRE', key, '${windowMs * 2}') end
-      local used, limit, amount = U[b - 3 + s], L[b - 3 + s], M[b - 3 + s]
-      local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
-      local reset = newest and tonumber(newest) + ${windowMs} - now or 0
+      local x = b - 3 + s
+      local used, limit, amount = U[x] + R[x], L[x], M[x]
+      local reset = ${windowMs}
+      if #adds[i] == 0 then
+        local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+        reset = newest and tonumber(newest) + ${windowMs} - now or 0
+      end
       if amount > limit then return {0, i, s, -1, used, reset} end
-      return {0, i, s, wait(key, s, used, amount, limit), used, reset}
+      return {0, i, s, wait(key, now, s, used, amount, limit), used, reset}
     end
   elseif c == C then
-    local held = redis.call('ZCARD', key)
-    if held + 1 > L[b - 2] then
-      -- Leases of gateways that died count until they expire: sweep those first.
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
-      held = redis.call('ZCARD', key)
-      if held + 1 > L[b - 2] then return {0, i, 1, 1000, held, 0} end
+    if not read[i] then
+      read[i] = true
+      U[b - 2] = redis.call('ZCARD', key)
     end
-    U[b - 2] = held
+    if U[b - 2] + R[b - 2] + 1 > L[b - 2] and swept[i] ~= ARGV[base + 1] then
+      -- Leases of gateways that died count until they expire: sweep those first.
+      swept[i] = ARGV[base + 1]
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[base + 1])
+      U[b - 2] = redis.call('ZCARD', key)
+    end
+    if U[b - 2] + R[b - 2] + 1 > L[b - 2] then return {0, i, 1, 1000, U[b - 2] + R[b - 2], 0} end
   else
-    local v = redis.call('HMGET', key, 'i', 'o', 't')
-    U[b - 2], U[b - 1], U[b] = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
-    -- A period's counter gets its expiry once, when this admission creates it (nothing else does).
-    fresh[i] = not (v[1] or v[2] or v[3])
+    if not read[i] then
+      read[i] = true
+      local v = redis.call('HMGET', key, 'i', 'o', 't')
+      U[b - 2], U[b - 1], U[b] = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+      -- A period's counter gets its expiry once, when an admission creates it (nothing else does).
+      fresh[i] = not (v[1] or v[2] or v[3])
+    end
     local s = over(i)
     if s then
+      local x = b - 3 + s
       local periodEnd = tonumber(string.match(ARGV[argAt[i] + 1], '^(%d+),'))
-      if M[b - 3 + s] > L[b - 3 + s] then return {0, i, s, -1, U[b - 3 + s], periodEnd - now} end
-      return {0, i, s, periodEnd - now, U[b - 3 + s], periodEnd - now}
+      if M[x] > L[x] then return {0, i, s, -1, U[x] + R[x], periodEnd - now} end
+      return {0, i, s, periodEnd - now, U[x] + R[x], periodEnd - now}
     end
   end
 end
 
-local out = {1}
+local out = {}
+for r = 1, N do
+  local base = 2 + (r - 1) * P
+  local at = base + 7
+  for i = 1, n do
+    local b = 3 * i
+    argAt[i] = at
+    if kind[i] == C then
+      M[b - 2], M[b - 1], M[b] = 1, 0, 0
+      at = at + 1
+    else
+      local got = amounts(ARGV[at])
+      M[b - 2], M[b - 1], M[b], A[b - 2], A[b - 1], A[b] = got[1], got[2], got[3], got[4], got[5], got[6]
+      at = at + 2
+    end
+  end
+  local refusal
+  for i = 1, n do
+    refusal = check(i, base)
+    if refusal then break end
+  end
+  local row = #out
+  if refusal then
+    for j = 1, 6 do out[row + j] = refusal[j] end
+    for j = 7, width do out[row + j] = 0 end
+  else
+    out[row + 1] = 1
+    for i = 1, n do
+      local b, add = 3 * i, adds[i]
+      if kind[i] == C then
+        add[#add + 1], add[#add + 2] = ARGV[base + 4], ARGV[base + 3]
+        expiry[i] = ARGV[base + 5]
+        R[b - 2] = R[b - 2] + 1
+        out[row + b - 1], out[row + b], out[row + b + 1] = U[b - 2] + R[b - 2], 0, 0
+      else
+        if kind[i] == W then
+          add[#add + 1], add[#add + 2] = ARGV[base + 1], ARGV[argAt[i] + 1]
+        else
+          add[1] = true
+          expiry[i] = string.match(ARGV[argAt[i] + 1], ',(%d+)$')
+        end
+        for s = b - 2, b do
+          if M[s] ~= 0 then
+            if R[s] == 0 then S[s] = A[s] else S[s] = nil end
+            R[s] = R[s] + M[s]
+          end
+          out[row + s + 1] = U[s] + R[s]
+        end
+      end
+    end
+    for j = 2 + 3 * n, width do out[row + j] = 0 end
+  end
+end
+
 for i = 1, n do
-  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
+  local c, key, b, add = kind[i], KEYS[keyAt[i]], 3 * i, adds[i]
   if c == C then
-    redis.call('ZADD', key, ARGV[4], ARGV[3])
-    redis.call('PEXPIREAT', key, ARGV[5])
-    out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2] + 1, 0, 0
+    if #add > 0 then
+      redis.call('ZADD', key, unpack(add))
+      redis.call('PEXPIREAT', key, expiry[i])
+    end
   else
     local counter = key
     if c == W then
-      redis.call('ZADD', key, ARGV[1], ARGV[argAt[i] + 1])
-      if aged[i] then redis.call('PEXPIRE', key, '${windowMs * 2}') end
       counter = KEYS[keyAt[i] + 1]
+      if #add > 0 then redis.call('ZADD', key, unpack(add)) end
+      -- Whenever a window ages, its log and sums get one new expiry, so the sums never outlive the log.
+      if aged[i] then
+        redis.call('PEXPIRE', counter, '${windowMs * 2}')
+        redis.call('PEXPIRE', key, '${windowMs * 2}')
+      end
     end
     local names = c == W and fields or budgetFields
     for s = b - 2, b do
-      if M[s] ~= 0 then U[s] = redis.call('HINCRBY', counter, names[s - b + 3], A[s]) end
+      if R[s] ~= 0 then redis.call('HINCRBY', counter, names[s - b + 3], S[s] or R[s]) end
     end
-    if c ~= W and fresh[i] then redis.call('PEXPIREAT', key, string.match(ARGV[argAt[i] + 1], ',(%d+)$')) end
-    out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2], U[b - 1], U[b]
+    if c ~= W and fresh[i] and #add > 0 then redis.call('PEXPIREAT', key, expiry[i]) end
   end
 end
 return out
@@ -193,8 +286,8 @@ return out
 /**
  * Settles a batch of finished requests of one team: in each window and budget what a request used
  * replaces its reservation, and its lease is released. A window keeps the reservation's member and adds
- * the difference as a second member at the admission's time, so both age out together, on schedule; the
- * differences of a batch go into each sums key in one write. The caller passes only what has something
+ * the difference as a second member at the admission's time, so both age out together, on schedule; a
+ * batch writes each sums key, log and lease set once. The caller passes only what has something
  * to do (a window whose admission already aged out no longer counts either way).
  *
  * KEYS: the stores the batch touches (a window's sum key right after its log). ARGV, one entry per
@@ -216,20 +309,26 @@ local function add(index, d1, d2, d3)
   return entry
 end
 
+-- Leases to release, by lease set.
+local leases = {}
 local a = 1
 while ARGV[a] do
   local op = ARGV[a]
   local kind = string.sub(op, 1, 1)
   if kind == 'c' then
     local k, lease = string.match(op, '^c,(%d+),(.+)$')
-    redis.call('ZREM', KEYS[tonumber(k)], lease)
+    local set = leases[k]
+    if not set then
+      set = {}
+      leases[k] = set
+    end
+    set[#set + 1] = lease
     a = a + 1
   elseif kind == 'w' then
     local k, at, d1, d2, d3 = string.match(op, '^w,(%d+),(%d+),(%-?%d+),(%-?%d+),(%-?%d+)$')
-    k = tonumber(k)
-    local entry = add(k + 1, d1, d2, d3)
-    entry[5] = true
-    entry[4][#entry[4] + 1] = {k, at, ARGV[a + 1]}
+    local entry = add(tonumber(k) + 1, d1, d2, d3)
+    local members = entry[4]
+    entry[5], members[#members + 1], members[#members + 2] = tonumber(k), at, ARGV[a + 1]
     a = a + 2
   else
     local k, d1, d2, d3 = string.match(op, '^b,(%d+),(%-?%d+),(%-?%d+),(%-?%d+)$')
@@ -238,11 +337,13 @@ while ARGV[a] do
   end
 end
 
+for k, set in pairs(leases) do redis.call('ZREM', KEYS[tonumber(k)], unpack(set)) end
+
 for index, entry in pairs(sums) do
   local key = KEYS[index]
   -- A window's sums and log share one expiry: no sums, no log to add to either.
   if redis.call('EXISTS', key) == 1 then
-    for _, member in ipairs(entry[4]) do redis.call('ZADD', KEYS[member[1]], member[2], member[3]) end
+    if entry[5] then redis.call('ZADD', KEYS[entry[5]], unpack(entry[4])) end
     local names = entry[5] and {'r', 'i', 'o'} or {'i', 'o', 't'}
     for s = 1, 3 do
       if entry[s] ~= 0 then redis.call('HINCRBY', key, names[s], entry[s]) end
