@@ -1,7 +1,7 @@
 import { randomBase32 } from "@perimeter/db";
 import type { Redis } from "ioredis";
 import { type LimitMeasure, layoutOf, type PlanLayout, type PlannedLimit } from "./limit-plan.ts";
-import { admitScript, agingMs, settleScript } from "./scripts.ts";
+import { admitOneScript, admitScript, agingMs, settleScript } from "./scripts.ts";
 
 /** The state of one limit after admission, for the `anthropic-ratelimit-*` headers. */
 export interface LimitState {
@@ -38,6 +38,7 @@ const maxSettleBatch = 200;
 const maxAdmitBatch = 100;
 
 interface LimitScripts {
+  perimeterAdmitOne(numKeys: number, ...args: string[]): Promise<number[]>;
   perimeterAdmit(numKeys: number, ...args: string[]): Promise<number[]>;
   perimeterSettle(numKeys: number, ...args: string[]): Promise<number>;
 }
@@ -88,10 +89,12 @@ export class Limiter {
     redis: Redis,
     private readonly options: LimiterOptions,
   ) {
-    redis.defineCommand("perimeterAdmit", { lua: admitScript });
+    for (const client of options.direct ? [redis, options.direct] : [redis]) {
+      client.defineCommand("perimeterAdmitOne", { lua: admitOneScript });
+      client.defineCommand("perimeterAdmit", { lua: admitScript });
+    }
     redis.defineCommand("perimeterSettle", { lua: settleScript });
     this.redis = redis as Redis & LimitScripts;
-    options.direct?.defineCommand("perimeterAdmit", { lua: admitScript });
     this.direct = options.direct as (Redis & LimitScripts) | undefined;
     this.now = options.now ?? Date.now;
     this.renewTimer = setInterval(() => this.renew(), Math.max(100, options.leaseTtlMs / 3));
@@ -221,7 +224,7 @@ export class Limiter {
   private send(layout: StoreLayout, args: string[]): Promise<number[]> {
     if (this.admitting === 1 && !this.busy) {
       const client = this.direct?.status === "ready" ? this.direct : this.redis;
-      return client.perimeterAdmit(layout.keys.length, ...layout.keys, "1", String(args.length), ...args);
+      return client.perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args);
     }
     let batch = this.admitBatches.get(layout.signature);
     if (!batch) {

@@ -23,29 +23,11 @@ const windowMs = 60_000;
 export const agingMs = 1_000;
 
 /**
- * Admits a batch of requests of one team that share their stores and limits (the same plan layout), in
- * order, each as if alone: a request is checked against what those before it in the batch reserved, and
- * takes nothing unless all its limits pass. The state is read once and written once per batch, so a busy
- * gateway pays the script's fixed costs once per turn of its event loop instead of once per request.
- *
- * KEYS: each store's key in order, a window's sum key right after its log. ARGV: the number of requests,
- * how many ARGV entries each has, then per request: now, now − 60 s, lease id, lease expiry, when the
- * lease set may expire, now + `agingMs` (ms, as strings), then per store:
- * - window: `w,<limit r>,<limit i>,<limit o>,<amount r>,<amount i>,<amount o>` (limit -1: none) and its
- *   member `<amount r>,<amount i>,<amount o>|<lease>`;
- * - concurrency: `c,<limit>`;
- * - budget: `b,<limit i>,<limit o>,<limit t>,<amount i>,<amount o>,<amount t>` and `<period end>,<expiry>`.
- *
- * Returns one row per request, each `max(6, 1 + 3 × stores)` numbers (zero-padded): `1, …` with three
- * numbers per store when admitted — what each slot of a window or budget holds after the reservation, how
- * many leases are held — or `0, store, slot, retryAfterMs, used, resetMs` naming the first limit that
- * refused (`retryAfterMs` -1: the request can never fit; `resetMs`: until a window is wholly free again).
+ * The admission scripts' window helpers: `age(set, cutoff)` takes the members older than `cutoff` out of
+ * a window's log and returns their amounts; `wait(set, now, s, used, amount, limit)` is how long until
+ * enough of the oldest have aged out for slot `s` to take `amount`.
  */
-export const admitScript = `
-local N, P = tonumber(ARGV[1]), tonumber(ARGV[2])
-local W, C = 119, 99 -- string.byte('w'), string.byte('c')
-local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
-
+const windowHelpers = `
 -- Takes the members older than cutoff out of a window's log; returns their amounts.
 local function age(set, cutoff)
   local f1, f2, f3 = 0, 0, 0
@@ -75,7 +57,175 @@ local function wait(set, now, s, used, amount, limit)
     start = start + 128
   end
 end
+`;
 
+/**
+ * Admits one request: checks every limit first and takes nothing unless all pass. (The batch script
+ * below decides a batch of one the same way; this one does less, which a quiet gateway's Redis, its
+ * caches cold between requests, feels most.)
+ *
+ * KEYS: each store's key in order, a window's sum key right after its log. ARGV: now, now − 60 s, lease
+ * id, lease expiry, when the lease set may expire, now + `agingMs` (ms, as strings), then per store:
+ * - window: `w,<limit r>,<limit i>,<limit o>,<amount r>,<amount i>,<amount o>` (limit -1: none) and its
+ *   member `<amount r>,<amount i>,<amount o>|<lease>`;
+ * - concurrency: `c,<limit>`;
+ * - budget: `b,<limit i>,<limit o>,<limit t>,<amount i>,<amount o>,<amount t>` and `<period end>,<expiry>`.
+ *
+ * Returns `{1, …}` with three numbers per store when admitted — what each slot of a window or budget
+ * holds after the reservation, how many leases are held — or `{0, store, slot, retryAfterMs, used,
+ * resetMs}` naming the first limit that refused (`retryAfterMs` -1: the request can never fit; `resetMs`:
+ * until a window is wholly free again).
+ */
+export const admitOneScript = `
+local now = tonumber(ARGV[1])
+local cutoff = ARGV[2]
+local W, C = 119, 99 -- string.byte('w'), string.byte('c')
+local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
+${windowHelpers}
+-- Per store i: its kind, first KEYS index and ARGV index; per slot 3i-2..3i: limit, amount (and the
+-- amount as given, to add without turning a number back into a string), used.
+local kind, keyAt, argAt, L, M, A, U, aged, fresh = {}, {}, {}, {}, {}, {}, {}, {}, {}
+local n, k, a = 0, 1, 7
+while ARGV[a] do
+  n = n + 1
+  local spec = ARGV[a]
+  local c = string.byte(spec)
+  kind[n], keyAt[n], argAt[n] = c, k, a
+  local b = 3 * n
+  if c == C then
+    L[b - 2], M[b - 2] = tonumber(string.sub(spec, 3)), 1
+    k, a = k + 1, a + 1
+  else
+    local l1, l2, l3, m1, m2, m3 = string.match(spec, '^.,(%-?%d+),(%-?%d+),(%-?%d+),(%d+),(%d+),(%d+)$')
+    L[b - 2], L[b - 1], L[b] = tonumber(l1), tonumber(l2), tonumber(l3)
+    M[b - 2], M[b - 1], M[b] = tonumber(m1), tonumber(m2), tonumber(m3)
+    A[b - 2], A[b - 1], A[b] = m1, m2, m3
+    k, a = k + (c == W and 2 or 1), a + 2
+  end
+end
+
+-- The first slot of store i that the request does not fit in, or nil.
+local function over(i)
+  local b = 3 * i
+  for s = b - 2, b do
+    if L[s] >= 0 and U[s] + M[s] > L[s] then return s - b + 3 end
+  end
+end
+
+for i = 1, n do
+  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
+  if c == W then
+    local sum = KEYS[keyAt[i] + 1]
+    local v = redis.call('HMGET', sum, 'r', 'i', 'o', 'next')
+    local due = tonumber(v[4])
+    if due then
+      U[b - 2], U[b - 1], U[b] = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
+    else
+      -- No sums (a new window, or they were lost): count what the log holds.
+      age(key, cutoff)
+      local r, p, o = 0, 0, 0
+      for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+        local x, y, z = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
+        r, p, o = r + x, p + y, o + z
+      end
+      redis.call('HSET', sum, 'r', r, 'i', p, 'o', o, 'next', ARGV[6])
+      U[b - 2], U[b - 1], U[b], aged[i] = r, p, o, true
+    end
+    local s = over(i)
+    if not aged[i] and (s or now >= due) then
+      local f1, f2, f3 = age(key, cutoff)
+      if f1 ~= 0 then U[b - 2] = redis.call('HINCRBY', sum, 'r', -f1) end
+      if f2 ~= 0 then U[b - 1] = redis.call('HINCRBY', sum, 'i', -f2) end
+      if f3 ~= 0 then U[b] = redis.call('HINCRBY', sum, 'o', -f3) end
+      redis.call('HSET', sum, 'next', ARGV[6])
+      aged[i] = true
+      s = over(i)
+    end
+    -- Whenever a window ages, its log and sums get one new expiry (the log's once it holds this
+    -- admission), so the sums never outlive the log.
+    if aged[i] then redis.call('PEXPIRE', sum, '${windowMs * 2}') end
+    if s then
+      if aged[i] then redis.call('PEXPIRE', key, '${windowMs * 2}') end
+      local used, limit, amount = U[b - 3 + s], L[b - 3 + s], M[b - 3 + s]
+      local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+      local reset = newest and tonumber(newest) + ${windowMs} - now or 0
+      if amount > limit then return {0, i, s, -1, used, reset} end
+      return {0, i, s, wait(key, now, s, used, amount, limit), used, reset}
+    end
+  elseif c == C then
+    local held = redis.call('ZCARD', key)
+    if held + 1 > L[b - 2] then
+      -- Leases of gateways that died count until they expire: sweep those first.
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+      held = redis.call('ZCARD', key)
+      if held + 1 > L[b - 2] then return {0, i, 1, 1000, held, 0} end
+    end
+    U[b - 2] = held
+  else
+    local v = redis.call('HMGET', key, 'i', 'o', 't')
+    U[b - 2], U[b - 1], U[b] = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+    -- A period's counter gets its expiry once, when this admission creates it (nothing else does).
+    fresh[i] = not (v[1] or v[2] or v[3])
+    local s = over(i)
+    if s then
+      local periodEnd = tonumber(string.match(ARGV[argAt[i] + 1], '^(%d+),'))
+      if M[b - 3 + s] > L[b - 3 + s] then return {0, i, s, -1, U[b - 3 + s], periodEnd - now} end
+      return {0, i, s, periodEnd - now, U[b - 3 + s], periodEnd - now}
+    end
+  end
+end
+
+local out = {1}
+for i = 1, n do
+  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
+  if c == C then
+    redis.call('ZADD', key, ARGV[4], ARGV[3])
+    redis.call('PEXPIREAT', key, ARGV[5])
+    out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2] + 1, 0, 0
+  else
+    local counter = key
+    if c == W then
+      redis.call('ZADD', key, ARGV[1], ARGV[argAt[i] + 1])
+      if aged[i] then redis.call('PEXPIRE', key, '${windowMs * 2}') end
+      counter = KEYS[keyAt[i] + 1]
+    end
+    local names = c == W and fields or budgetFields
+    for s = b - 2, b do
+      if M[s] ~= 0 then U[s] = redis.call('HINCRBY', counter, names[s - b + 3], A[s]) end
+    end
+    if c ~= W and fresh[i] then redis.call('PEXPIREAT', key, string.match(ARGV[argAt[i] + 1], ',(%d+)$')) end
+    out[#out + 1], out[#out + 2], out[#out + 3] = U[b - 2], U[b - 1], U[b]
+  end
+end
+return out
+`;
+
+/**
+ * Admits a batch of requests of one team that share their stores and limits (the same plan layout), in
+ * order, each as if alone: a request is checked against what those before it in the batch reserved, and
+ * takes nothing unless all its limits pass. The state is read once and written once per batch, so a busy
+ * gateway pays the script's fixed costs once per turn of its event loop instead of once per request.
+ * A batch of one is decided exactly as `admitOneScript` decides it (a test holds the two to it).
+ *
+ * KEYS: each store's key in order, a window's sum key right after its log. ARGV: the number of requests,
+ * how many ARGV entries each has, then per request: now, now − 60 s, lease id, lease expiry, when the
+ * lease set may expire, now + `agingMs` (ms, as strings), then per store:
+ * - window: `w,<limit r>,<limit i>,<limit o>,<amount r>,<amount i>,<amount o>` (limit -1: none) and its
+ *   member `<amount r>,<amount i>,<amount o>|<lease>`;
+ * - concurrency: `c,<limit>`;
+ * - budget: `b,<limit i>,<limit o>,<limit t>,<amount i>,<amount o>,<amount t>` and `<period end>,<expiry>`.
+ *
+ * Returns one row per request, each `max(6, 1 + 3 × stores)` numbers (zero-padded): `1, …` with three
+ * numbers per store when admitted — what each slot of a window or budget holds after the reservation, how
+ * many leases are held — or `0, store, slot, retryAfterMs, used, resetMs` naming the first limit that
+ * refused (`retryAfterMs` -1: the request can never fit; `resetMs`: until a window is wholly free again).
+ */
+export const admitScript = `
+local N, P = tonumber(ARGV[1]), tonumber(ARGV[2])
+local W, C = 119, 99 -- string.byte('w'), string.byte('c')
+local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
+
+${windowHelpers}
 -- The stores and their limits, from the first request (the batch shares them). Per store i: its kind
 -- and first KEYS index; per slot 3i-2..3i: its limit.
 local kind, keyAt, L = {}, {}, {}
