@@ -3,6 +3,7 @@ import { type RunningVllmSim, startVllmSim } from "@perimeter/vllm-sim";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { post, userTurn } from "../testing/http.ts";
+import { metricValue } from "../testing/metrics.ts";
 import { startTestRedisServer, type TestRedisServer } from "../testing/redis-server.ts";
 import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
 
@@ -37,12 +38,8 @@ function arrivals(): number[] {
 }
 
 /** How many of the simulator's requests ended because their client went away. */
-async function abandonedAtSim(): Promise<number> {
-  const text = await (await fetch(`${sim.url}/metrics`)).text();
-  const line = text
-    .split("\n")
-    .find((row) => row.startsWith("vllm:request_success_total{") && row.includes('finished_reason="abort"'));
-  return Number(line?.split(" ").at(-1));
+function abandonedAtSim(): Promise<number> {
+  return metricValue(sim.url, "vllm:request_success_total", { finished_reason: "abort" });
 }
 
 async function gatewayWith(limits: Limits): Promise<TestGateway> {
@@ -66,12 +63,8 @@ const apis = {
 } as const;
 
 /** This gateway's count of early forwards with `outcome` (`admitted` or `refused`), from `/metrics`. */
-async function earlyForwards(gw: TestGateway, outcome: "admitted" | "refused"): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
-  const line = text
-    .split("\n")
-    .find((entry) => entry.startsWith(`perimeter_gateway_early_forwards_total{outcome="${outcome}"}`));
-  return Number(line?.split(" ")[1]);
+function earlyForwards(gw: TestGateway, outcome: "admitted" | "refused"): Promise<number> {
+  return metricValue(gw.url, "perimeter_gateway_early_forwards_total", { outcome });
 }
 
 /** Sends a request of `api` while Redis is paused for `pauseMs`; when it reached vLLM and when it was answered. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatCompletionRequest } from "../protocol/openai.ts";
 import { checkStreamGrammar, parseAnthropicSse } from "../protocol/testing/stream-grammar.ts";
 import { post, readEvents, userTurn } from "../testing/http.ts";
+import { metricValue } from "../testing/metrics.ts";
 import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from "../testing/test-gateway.ts";
 
@@ -220,10 +221,7 @@ describe("silence and disconnects", () => {
       { token: env.gateway.token, signal: client.signal },
     );
     expect(res.status).toBe(200); // committed by the first keep-alive
-    const running = async () => {
-      const metrics = await fetch(`${env.sim.url}/metrics`).then((r) => r.text());
-      return Number(/^vllm:num_requests_running\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? "0");
-    };
+    const running = () => metricValue(env.sim.url, "vllm:num_requests_running");
     expect(await running()).toBe(1);
     client.abort();
     const deadline = Date.now() + 5_000;

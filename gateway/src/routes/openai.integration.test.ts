@@ -3,6 +3,7 @@ import { createApiKey, revokeApiKey, setLimits, usageEventMessageSchema } from "
 import { describe, expect, inject, it } from "vitest";
 import type { ResponsesStreamEvent } from "../protocol/responses.ts";
 import { checkResponsesStreamGrammar } from "../protocol/testing/responses-stream-grammar.ts";
+import { metricValue } from "../testing/metrics.ts";
 import { useSimAndGateway } from "../testing/sim-and-gateway.ts";
 import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
 
@@ -214,10 +215,7 @@ describe("silence and disconnects", () => {
         let seen = "";
         while (!seen.includes("one")) seen += new TextDecoder().decode((await reader.read()).value);
         client.abort();
-        const running = async () => {
-          const metrics = await fetch(`${env.sim.url}/metrics`).then((r) => r.text());
-          return Number(/^vllm:num_requests_running\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? "0");
-        };
+        const running = () => metricValue(env.sim.url, "vllm:num_requests_running");
         const deadline = Date.now() + 5_000;
         while ((await running()) > 0 && Date.now() < deadline) await delay(20);
         expect(await running()).toBe(0);
