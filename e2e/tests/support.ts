@@ -33,7 +33,11 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 /** Collects `page`'s console errors and uncaught exceptions into `errors`. */
 export function watch(page: Page, errors: string[]) {
   page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
+    if (message.type() !== "error") return;
+    // A failed fetch names its page only; the resource's own URL says which request it was.
+    const resource = message.location().url;
+    const source = resource && resource !== page.url() ? ` (${resource})` : "";
+    errors.push(`${page.url()}: ${message.text()}${source}`);
   });
   page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
 }
