@@ -16,6 +16,11 @@ const nextConfig: NextConfig = {
   // scripts from its own package directory.
   serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq"],
   turbopack: { root: monorepoRoot },
+  // Browsers ask for /favicon.ico whenever a page shows them no icon link (an interrupted load, a page
+  // whose head is being replaced); it is the same icon as app/icon.svg, never a 404 in their console.
+  async redirects() {
+    return [{ source: "/favicon.ico", destination: "/icon.svg", permanent: true }];
+  },
   // The dashboard handles secrets: it is never framed, never sniffed, and tells other sites nothing.
   async headers() {
     return [

@@ -17,6 +17,15 @@ test("the front door leads to sign-in, which shows a gateway URL that reaches th
   expect(res.status()).toBe(200);
 });
 
+test("the browser's default /favicon.ico leads to the dashboard's icon", async ({ request }) => {
+  const res = await request.get("/favicon.ico", { maxRedirects: 0 });
+  expect(res.status()).toBe(308);
+  expect(res.headers().location).toBe("/icon.svg");
+  const icon = await request.get("/favicon.ico");
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+});
+
 test("the gateway answers its liveness probe", async ({ request }) => {
   const res = await request.get(`${gatewayUrl}/healthz`);
   expect(res.status()).toBe(200);
