@@ -350,6 +350,29 @@ describe("Limiter admission batches", () => {
     }
   });
 
+  it("a lone admission is written as the turn ends, after what the turn queued before it", async () => {
+    const own = new Redis(inject("redisUrl"));
+    const limiter = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
+    const client = own as unknown as { perimeterAdmitOne: (...args: unknown[]) => Promise<unknown> };
+    const sendOne = client.perimeterAdmitOne.bind(own);
+    const order: string[] = [];
+    client.perimeterAdmitOne = (...args) => {
+      order.push("admission");
+      return sendOne(...args);
+    };
+    try {
+      // As an early forward's write to a reused upstream connection is queued (undici).
+      setImmediate(() => order.push("queued before"));
+      const result = limiter.admit(planLimits(tenant(), { inputTokens: 1, outputTokens: 1 }, start, namespace));
+      order.push("same turn");
+      expect((await result).outcome).toBe("admitted");
+      expect(order).toEqual(["same turn", "queued before", "admission"]);
+    } finally {
+      await limiter.close();
+      own.disconnect();
+    }
+  });
+
   it("a batch that Redis cannot run leaves each of its requests unavailable", async () => {
     const own = new Redis(inject("redisUrl"));
     const limiter = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });

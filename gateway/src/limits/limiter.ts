@@ -47,10 +47,10 @@ export interface LimiterOptions {
   /** How long a concurrency lease lives without renewal: the bound on a dead gateway's held slots. */
   leaseTtlMs: number;
   /**
-   * A connection to the same Redis without auto-pipelining, for admissions: one while no other is in
-   * flight is written at once (batching only pays when there is something to batch with, and waiting for
-   * the event loop's turn to end is a request's latency when it is quiet); the batches of a busy turn are
-   * written as it ends.
+   * A connection to the same Redis without auto-pipelining, for admissions, written as the turn of the
+   * event loop ends: one alone while no other is in flight (batching only pays when there is something to
+   * batch with), else the turn's batches. (Auto-pipelining would write a lone admission before the early
+   * forward that the same turn queued.)
    */
   direct?: Redis;
   /**
@@ -218,13 +218,19 @@ export class Limiter {
   }
 
   /**
-   * One admission's reply row: at once when no other is in flight and the gateway is not busy, else with
-   * its batch at the turn's end.
+   * One admission's reply row: alone when no other is in flight and the gateway is not busy, else with
+   * its batch. Either way it is written as the turn of the event loop ends, after what the turn queued
+   * before it: a request forwarded to vLLM early is queued first (undici writes to a reused connection at
+   * the turn's end), and vLLM's part takes longer than the admission's, so it leaves first.
    */
   private send(layout: StoreLayout, args: string[]): Promise<number[]> {
     if (this.admitting === 1 && !this.busy) {
-      const client = this.direct?.status === "ready" ? this.direct : this.redis;
-      return client.perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args);
+      return new Promise<number[]>((resolve, reject) => {
+        setImmediate(() => {
+          const client = this.direct?.status === "ready" ? this.direct : this.redis;
+          client.perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args).then(resolve, reject);
+        });
+      });
     }
     let batch = this.admitBatches.get(layout.signature);
     if (!batch) {
