@@ -123,12 +123,16 @@ async function main(): Promise<number> {
   });
   const shapes = loadShapes().filter((shape) => config.shapes.includes(shape.name));
   const slicesPlanned = shapes.length * config.targets.length * config.rounds;
+  const prewarmSeconds = config.rounds > 0 ? shapes.length * config.targets.length * config.prewarmSeconds : 0;
   const loadSeconds =
-    slicesPlanned * (config.seconds + config.warmupMs / 1000) + (config.profileShape ? config.profileSeconds + 1 : 0);
+    slicesPlanned * (config.seconds + config.warmupMs / 1000) +
+    prewarmSeconds +
+    (config.profileShape ? config.profileSeconds + 1 : 0);
   log(`machine: ${describeMachine()}`);
   log(
     `plan: ${shapes.map((shape) => shape.name).join(", ")} × ${config.targets.join(", ")} × ${config.rounds} rounds of ` +
-      `${config.seconds} s (+${config.warmupMs} ms warm-up): ${slicesPlanned} slices, about ${Math.ceil(loadSeconds / 60)} min of load`,
+      `${config.seconds} s (+${config.warmupMs} ms warm-up), after ${config.prewarmSeconds} s of each shape per target unmeasured: ` +
+      `${slicesPlanned} slices, about ${Math.ceil(loadSeconds / 60)} min of load`,
   );
 
   const { redis, redisUrl, tenant, redisPrefix } = await provision(dataDir);
@@ -200,6 +204,18 @@ async function main(): Promise<number> {
 
   const slices: SliceMeasure[] = [];
   for (const shape of shapes) {
+    if (config.rounds > 0 && config.prewarmSeconds > 0) {
+      for (const target of targets) {
+        if (interrupt.signal.aborted) return 130;
+        const prewarm = await generator.run(
+          jobFor(target, shape, { warmupMs: config.prewarmSeconds * 1000, durationMs: 1 }),
+          () => {},
+        );
+        log(
+          `prewarm ${shape.name.padEnd(6)} ${target.name.padEnd(15)} ${config.prewarmSeconds} s, errors ${prewarm.errors}`,
+        );
+      }
+    }
     for (let round = 1; round <= config.rounds; round++) {
       // Each round starts one target later, so no target always runs first or after the same neighbour.
       const order = targets.map((_, i) => targets[(i + round - 1) % targets.length] as Target);
@@ -223,6 +239,7 @@ async function main(): Promise<number> {
     console.log(`machine at the end: ${describeMachine()}`);
     console.log(
       `method: vllm-sim --no-latency behind every target; closed-loop undici client in its own process; ` +
+        `${config.prewarmSeconds} s of each shape per target unmeasured, then ` +
         `${config.rounds} rounds × ${config.seconds} s per target and shape (+${config.warmupMs} ms warm-up), targets alternated; ` +
         `medians over rounds; ratios and deltas paired per round. Gateway key checks ${tenant.limitNames.length} limits per request.`,
     );

@@ -9,6 +9,11 @@ export interface BenchConfig {
   seconds: number;
   /** Unmeasured load before each slice's window. */
   warmupMs: number;
+  /**
+   * Unmeasured load per target before a shape's first round: a process fresh from start runs its code
+   * unoptimized for its first few thousand requests, and the rounds measure a steady state.
+   */
+  prewarmSeconds: number;
   rounds: number;
   shapes: ShapeName[];
   targets: TargetName[];
@@ -50,6 +55,7 @@ const benchEnvSchema = z
   .object({
     BENCH_SECONDS: number(3, 0.5, 600),
     BENCH_WARMUP_MS: number(500, 0, 60_000),
+    BENCH_PREWARM_SECONDS: number(3, 0, 600),
     BENCH_ROUNDS: number(3, 0, 50).refine(Number.isInteger, "must be a whole number"),
     BENCH_SHAPES: listOf(shapeNames).default([...shapeNames]),
     BENCH_TARGETS: listOf(targetNames).default([...targetNames]),
@@ -64,6 +70,7 @@ const benchEnvSchema = z
     (env): BenchConfig => ({
       seconds: env.BENCH_SECONDS,
       warmupMs: env.BENCH_WARMUP_MS,
+      prewarmSeconds: env.BENCH_PREWARM_SECONDS,
       rounds: env.BENCH_ROUNDS,
       shapes: env.BENCH_SHAPES,
       targets: env.BENCH_TARGETS,
