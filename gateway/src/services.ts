@@ -29,7 +29,7 @@ export interface GatewayServices {
   redis: Redis;
   /** Subscribed to core's change channel and the replica table's; can do nothing else. */
   subscriber: Redis;
-  /** Admissions while none is in flight go here, written at once rather than batched (`Limiter`). */
+  /** Admissions go here, without auto-pipelining: one alone while none is in flight, else a turn's batch (`Limiter`). */
   admissionRedis?: Redis;
   /** Key for API-key HMACs, derived from PERIMETER_SECRET. */
   keyPepper: Uint8Array;
