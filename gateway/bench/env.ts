@@ -55,7 +55,7 @@ const benchEnvSchema = z
   .object({
     BENCH_SECONDS: number(3, 0.5, 600),
     BENCH_WARMUP_MS: number(500, 0, 60_000),
-    BENCH_PREWARM_SECONDS: number(3, 0, 600),
+    BENCH_PREWARM_SECONDS: number(8, 0, 600),
     BENCH_ROUNDS: number(3, 0, 50).refine(Number.isInteger, "must be a whole number"),
     BENCH_SHAPES: listOf(shapeNames).default([...shapeNames]),
     BENCH_TARGETS: listOf(targetNames).default([...targetNames]),
