@@ -49,8 +49,7 @@ export interface LimiterOptions {
   /**
    * A connection to the same Redis without auto-pipelining, for admissions, written as the turn of the
    * event loop ends: one alone while no other is in flight (batching only pays when there is something to
-   * batch with), else the turn's batches. (Auto-pipelining would write a lone admission before the early
-   * forward that the same turn queued.)
+   * batch with), else the turn's batches. (Auto-pipelining would hold what is sent then for a turn more.)
    */
   direct?: Redis;
   /**

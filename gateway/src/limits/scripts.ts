@@ -19,6 +19,9 @@
 // with HINCRBY, and the scripts only compare.
 
 const windowMs = 60_000;
+/** How often a busy window's sums drop what aged out (a refusal always does it first). */
+export const agingMs = 1_000;
+
 /**
  * How many stores the lone admission's tables are made for. A plan has up to 15 (per scope one window, one
  * lease set, three budget periods) and mostly 5 or fewer; a larger one grows the tables. Made for 8, the
@@ -30,8 +33,10 @@ const presizedStores = 8;
 function presized(size: number, value: string): string {
   return `{${Array.from({ length: size }, () => value).join(", ")}}`;
 }
-/** How often a busy window's sums drop what aged out (a refusal always does it first). */
-export const agingMs = 1_000;
+/** Per-store and per-slot tables of the lone admission (`admitOneScript`). */
+const storeZeros = presized(presizedStores, "0");
+const storeFalses = presized(presizedStores, "false");
+const slotZeros = presized(3 * presizedStores, "0");
 
 /**
  * The admission scripts' window helpers: `age(set, cutoff)` takes the members older than `cutoff` out of
@@ -95,12 +100,12 @@ local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
 ${windowHelpers}
 -- Per store i: its kind, first KEYS index and ARGV index; per slot 3i-2..3i: limit, amount (and the
 -- amount as given, to add without turning a number back into a string), used. The tables are made at
--- their size (for ${presizedStores} stores): grown slot by slot, each was rehashed four or five times, which cost more
--- than the rest of reading the specs. No limit (-1) and nothing reserved (0) are told apart without
--- tonumber (a strtod).
-local kind, keyAt, argAt = ${presized(presizedStores, "0")}, ${presized(presizedStores, "0")}, ${presized(presizedStores, "0")}
-local aged, fresh = ${presized(presizedStores, "false")}, ${presized(presizedStores, "false")}
-local L, M, A, U = ${presized(3 * presizedStores, "0")}, ${presized(3 * presizedStores, "0")}, ${presized(3 * presizedStores, "0")}, ${presized(3 * presizedStores, "0")}
+-- their size (for ${presizedStores} stores): grown slot by slot, each was rehashed four or five times, which cost about as
+-- much as the string.match and tonumber calls of reading the specs. No limit (-1) and nothing reserved (0)
+-- are told apart without tonumber (a strtod).
+local kind, keyAt, argAt = ${storeZeros}, ${storeZeros}, ${storeZeros}
+local aged, fresh = ${storeFalses}, ${storeFalses}
+local L, M, A, U = ${slotZeros}, ${slotZeros}, ${slotZeros}, ${slotZeros}
 local n, k, a = 0, 1, 7
 while ARGV[a] do
   n = n + 1
