@@ -13,7 +13,12 @@ import { type AdmitResult, Limiter } from "./limiter.ts";
 
 let redis: Redis;
 const namespace = `limiter-test-${randomBase32(6)}`;
-const start = Date.parse("2026-12-02T10:00:00Z");
+// 10:00 UTC tomorrow: the clock's times must lie ahead of Redis's own, which removes at once a key whose
+// absolute expiry (a lease set's, a budget period's) is already past.
+const start = (() => {
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  return Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 10);
+})();
 
 beforeAll(() => {
   redis = new Redis(inject("redisUrl"));
