@@ -344,9 +344,9 @@ describe("Limiter admission batches", () => {
         "admitted",
         "team.max_concurrent_requests",
       ]);
-      // The first went at once, alone; the other ten together, at the end of the turn. (The sequential
-      // run used the script for one, so this also holds the two scripts to the same decisions.)
-      expect(calls).toEqual(["one", "batch of 10"]);
+      // All eleven together, at the end of the turn. (Each of the sequential run's was a batch of one, sent
+      // through the script for one, so this also holds the two scripts to the same decisions.)
+      expect(calls).toEqual(["batch of 11"]);
       expect(await stored(together)).toEqual(await stored(alone));
     } finally {
       await sequential.close();

@@ -48,8 +48,7 @@ export interface LimiterOptions {
   leaseTtlMs: number;
   /**
    * A connection to the same Redis without auto-pipelining, for admissions, written as the turn of the
-   * event loop ends: one alone while no other is in flight (batching only pays when there is something to
-   * batch with), else the turn's batches. (Auto-pipelining would hold what is sent then for a turn more.)
+   * event loop ends: each batch the turn made (auto-pipelining would hold what is sent then for a turn more).
    */
   direct?: Redis;
   /**
@@ -62,16 +61,15 @@ export interface LimiterOptions {
 
 /**
  * Admission control over Redis: one script call admits or refuses a request against all its limits at
- * once (`scripts.ts`). While another admission is in flight, the requests that share a plan's stores and
- * limits are admitted together, one call per turn of the event loop, each in turn as if alone;
- * settlements go in batches too, one call per team and turn. Requests
+ * once (`scripts.ts`). The requests of one turn of the event loop that share a plan's stores and limits
+ * are admitted together, one call per turn, each in turn as if alone (a turn's lone request goes through
+ * the script for one, which does less); settlements go in batches too, one call per team and turn. Requests
  * in flight keep their concurrency leases alive by renewal, so a gateway that dies holds no slot longer
  * than `leaseTtlMs`.
  */
 export class Limiter {
   private readonly redis: Redis & LimitScripts;
   private readonly direct: (Redis & LimitScripts) | undefined;
-  private admitting = 0;
   private readonly inFlight = new Map<string, string[]>();
   private readonly renewTimer: NodeJS.Timeout;
   private readonly now: () => number;
@@ -81,8 +79,6 @@ export class Limiter {
   /** Admissions waiting for their batch's script call, by the stores and limits they share. */
   private readonly admitBatches = new Map<string, AdmitBatch>();
   private admitFlushScheduled = false;
-  /** Whether the last turn that sent admissions had several to send: then the next turn's first waits for its batch too. */
-  private busy = false;
 
   constructor(
     redis: Redis,
@@ -127,12 +123,7 @@ export class Limiter {
     });
     let reply: number[];
     try {
-      this.admitting++;
-      try {
-        reply = await this.send(layout, args);
-      } finally {
-        this.admitting--;
-      }
+      reply = await this.send(layout, args);
     } catch (error) {
       return { outcome: "unavailable", error: (error as Error).message };
     }
@@ -217,20 +208,12 @@ export class Limiter {
   }
 
   /**
-   * One admission's reply row: alone when no other is in flight and the gateway is not busy, else with
-   * its batch. Either way it is written as the turn of the event loop ends, after what the turn queued
-   * before it: a request forwarded to vLLM early is queued first (undici writes to a reused connection at
-   * the turn's end), and vLLM's part takes longer than the admission's, so it leaves first.
+   * One admission's reply row, from its batch: the turn's requests of one layout, written as the turn of the
+   * event loop ends, after what the turn queued before them. A request forwarded to vLLM early is queued
+   * first (undici writes to a reused connection at the turn's end), and vLLM's part takes longer than the
+   * admission's, so it leaves first.
    */
   private send(layout: StoreLayout, args: string[]): Promise<number[]> {
-    if (this.admitting === 1 && !this.busy) {
-      return new Promise<number[]>((resolve, reject) => {
-        setImmediate(() => {
-          const client = this.direct?.status === "ready" ? this.direct : this.redis;
-          client.perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args).then(resolve, reject);
-        });
-      });
-    }
     let batch = this.admitBatches.get(layout.signature);
     if (!batch) {
       batch = { layout, args: [], waiters: [] };
@@ -250,19 +233,22 @@ export class Limiter {
 
   private flushAdmissions(): void {
     this.admitFlushScheduled = false;
-    let sent = 0;
-    for (const batch of this.admitBatches.values()) {
-      sent += batch.waiters.length;
-      this.sendAdmissions(batch);
-    }
-    this.busy = sent > 1;
+    for (const batch of this.admitBatches.values()) this.sendAdmissions(batch);
   }
 
-  /** Sends a batch (on the direct connection when there is one: written now, not at the next turn's end). */
+  /**
+   * Sends a batch (on the direct connection when there is one: written now, not at the next turn's end); a
+   * batch of one through the script for one.
+   */
   private sendAdmissions(batch: AdmitBatch): void {
     this.admitBatches.delete(batch.layout.signature);
     const { layout, args, waiters } = batch;
     const client = this.direct?.status === "ready" ? this.direct : this.redis;
+    const only = waiters.length === 1 ? waiters[0] : undefined;
+    if (only) {
+      client.perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args).then(only.resolve, only.reject);
+      return;
+    }
     const perRequest = args.length / waiters.length;
     client.perimeterAdmit(layout.keys.length, ...layout.keys, String(waiters.length), String(perRequest), ...args).then(
       (reply) => {
