@@ -209,9 +209,9 @@ export class Limiter {
 
   /**
    * One admission's reply row, from its batch: the turn's requests of one layout, written as the turn of the
-   * event loop ends, after what the turn queued before them. A request forwarded to vLLM early is queued
-   * first (undici writes to a reused connection at the turn's end), and vLLM's part takes longer than the
-   * admission's, so it leaves first.
+   * event loop ends, after what the turn queued before them (a batch that reaches `maxAdmitBatch` goes at
+   * once). A request forwarded to vLLM early is queued first (undici writes to a reused connection at the
+   * turn's end), and vLLM's part takes longer than the admission's, so it leaves first.
    */
   private send(layout: StoreLayout, args: string[]): Promise<number[]> {
     let batch = this.admitBatches.get(layout.signature);
