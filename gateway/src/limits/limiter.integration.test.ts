@@ -206,6 +206,42 @@ describe("Limiter settlement batches", () => {
     }
     await limiter.close();
   });
+  it("a turn's admissions take one window member, their settlements one more, and both age out on schedule", async () => {
+    const t = setup({ requestsPerMinute: 100, inputTokensPerMinute: 1_000 });
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.admit({ inputTokens: 80, outputTokens: 1 })));
+    const [first] = results;
+    if (!first) throw new Error("no admissions");
+    const log = first.plan.find((limit) => limit.name === "team.input_tokens_per_minute")?.key ?? "";
+    const lease = admitted(first.result).admission.lease;
+    // One member for the ten, named by the first one's lease.
+    expect(await redis.zrange(log, 0, -1)).toEqual([`10,800,0|${lease}`]);
+    await Promise.all(
+      results.map(({ result }) => t.limiter.settle(admitted(result).admission, { input: 30, output: 1, total: 31 })),
+    );
+    // And one for what their settlements gave back, at their admission's time.
+    expect(await redis.zrange(log, 0, -1, "WITHSCORES")).toEqual([
+      `0,-500,0|${lease}:settled`,
+      String(start),
+      `10,800,0|${lease}`,
+      String(start),
+    ]);
+    t.at(10_000);
+    expect(
+      remaining((await t.admit({ inputTokens: 700, outputTokens: 1 })).result, "team.input_tokens_per_minute"),
+    ).toBe(0);
+    t.at(30_000);
+    // The ten (300 tokens, once settled) leave at 60 s, when 100 more fit.
+    expect((await t.admit({ inputTokens: 100, outputTokens: 1 })).result).toMatchObject({
+      outcome: "denied",
+      retryAfterMs: 30_000,
+    });
+    t.at(60_001);
+    expect(
+      remaining((await t.admit({ inputTokens: 300, outputTokens: 1 })).result, "team.input_tokens_per_minute"),
+    ).toBe(0);
+    await t.limiter.close();
+  });
+
   it("sends what waits to go along with settlements in the same write as they go", async () => {
     const batched = new Redis(inject("redisUrl"), { enableAutoPipelining: true });
     const keys = usageStreamKeys(`${namespace}:${randomBase32(6)}`);
@@ -298,8 +334,16 @@ describe("Limiter admission batches", () => {
     const state: unknown[] = [];
     for (const key of new Set(plan.map((limit) => limit.key))) {
       const kind = await redis.type(key);
-      state.push(kind === "zset" ? await redis.zcard(key) : await redis.hgetall(key));
-      if (kind === "zset" && key.includes(":window:")) state.push(await redis.hgetall(`${key}:sum`));
+      if (kind === "zset" && key.includes(":window:")) {
+        // A batch writes one member for all it reserved: what a log holds is the sum of its members.
+        const members = await redis.zrange(key, 0, -1);
+        const held = [0, 0, 0];
+        for (const member of members) {
+          for (const [slot, amount] of (member.split("|")[0] as string).split(",").entries())
+            held[slot] = (held[slot] as number) + Number(amount);
+        }
+        state.push(held, await redis.hgetall(`${key}:sum`));
+      } else state.push(kind === "zset" ? await redis.zcard(key) : await redis.hgetall(key));
     }
     return state;
   }
@@ -372,6 +416,42 @@ describe("Limiter admission batches", () => {
       order.push("same turn");
       expect((await result).outcome).toBe("admitted");
       expect(order).toEqual(["same turn", "queued before", "admission"]);
+    } finally {
+      await limiter.close();
+      own.disconnect();
+    }
+  });
+
+  it("what arrives while a layout's call is in flight waits for its reply and goes as one batch", async () => {
+    const own = new Redis(inject("redisUrl"));
+    const limiter = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
+    type Send = (...args: unknown[]) => Promise<unknown>;
+    const client = own as unknown as { perimeterAdmitOne: Send; perimeterAdmit: Send };
+    const calls: string[] = [];
+    const sendOne = client.perimeterAdmitOne.bind(own);
+    const send = client.perimeterAdmit.bind(own);
+    // The first call's reply takes 50 ms.
+    client.perimeterAdmitOne = async (...args) => {
+      calls.push("one");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return sendOne(...args);
+    };
+    client.perimeterAdmit = (...args) => {
+      calls.push(`batch of ${args[1 + (args[0] as number)]}`);
+      return send(...args);
+    };
+    const principal = tenant();
+    const plan = () => planLimits(principal, { inputTokens: 1, outputTokens: 1 }, start, namespace);
+    try {
+      const all = [limiter.admit(plan())];
+      // Three more, each in a turn of its own, while the first is out.
+      for (let n = 0; n < 3; n++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        all.push(limiter.admit(plan()));
+      }
+      const results = await Promise.all(all);
+      expect(calls).toEqual(["one", "batch of 3"]);
+      expect(results.map((result) => remaining(result, "team.requests_per_minute"))).toEqual([6, 5, 4, 3]);
     } finally {
       await limiter.close();
       own.disconnect();

@@ -62,8 +62,9 @@ export interface LimiterOptions {
 /**
  * Admission control over Redis: one script call admits or refuses a request against all its limits at
  * once (`scripts.ts`). The requests of one turn of the event loop that share a plan's stores and limits
- * are admitted together, one call per turn, each in turn as if alone (a turn's lone request goes through
- * the script for one, which does less); settlements go in batches too, one call per team and turn. Requests
+ * are admitted together, one call at a time (what arrives while one is out waits for its reply and goes
+ * next), each in turn as if alone (a lone request goes through the script for one, which does less);
+ * settlements go in batches too, one call per team and turn. Requests
  * in flight keep their concurrency leases alive by renewal, so a gateway that dies holds no slot longer
  * than `leaseTtlMs`.
  */
@@ -78,6 +79,8 @@ export class Limiter {
   private flushScheduled = false;
   /** Admissions waiting for their batch's script call, by the stores and limits they share. */
   private readonly admitBatches = new Map<string, AdmitBatch>();
+  /** The layouts with an admission call in flight: their next batch waits for its reply. */
+  private readonly admitting = new Set<string>();
   private admitFlushScheduled = false;
 
   constructor(
@@ -98,35 +101,17 @@ export class Limiter {
 
   /** Admits (and reserves) or refuses a request; `unavailable` when Redis could not answer. */
   async admit(plan: PlannedLimit[]): Promise<AdmitResult> {
-    const now = this.now();
     const { stores, layout } = storesOf(plan);
-    const specs = layout.specs;
-    const admission: Admission = { lease: randomBase32(16), atMs: now, stores };
+    // Its time is its batch's, set as the batch is sent.
+    const admission: Admission = { lease: randomBase32(16), atMs: this.now(), stores };
     if (plan.length === 0) return { outcome: "admitted", admission, states: [] };
-    const leaseUntil = now + this.options.leaseTtlMs;
-    const args = [
-      String(now),
-      String(now - windowMs),
-      admission.lease,
-      String(leaseUntil),
-      String(leaseUntil + windowMs),
-      String(now + agingMs),
-    ];
-    stores.forEach((store, i) => {
-      const spec = specs[i] as StoreSpec;
-      if (store.kind === "concurrency") {
-        args.push(spec.head);
-        return;
-      }
-      const amounts = `${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`;
-      args.push(`${spec.head},${amounts}`, store.kind === "window" ? `${amounts}|${admission.lease}` : spec.tail);
-    });
     let reply: number[];
     try {
-      reply = await this.send(layout, args);
+      reply = await this.send(layout, admission);
     } catch (error) {
       return { outcome: "unavailable", error: (error as Error).message };
     }
+    const now = admission.atMs;
     if (reply[0] === 0) {
       const store = stores[(reply[1] ?? 1) - 1];
       const limit = store?.members[(reply[2] ?? 1) - 1] as PlannedLimit;
@@ -168,12 +153,13 @@ export class Limiter {
       batch = newSettleBatch();
       this.batches.set(tag, batch);
     }
-    const before = batch.args.length;
+    let touched = false;
     // An admission that already left its windows no longer counts there either way.
     const inWindows = admission.atMs > this.now() - windowMs;
     for (const store of admission.stores) {
       if (store.kind === "concurrency") {
         batch.args.push(`c,${indexOf(batch, store.key, false)},${admission.lease}`);
+        touched = true;
         continue;
       }
       if (store.kind === "window" && !inWindows) continue;
@@ -182,15 +168,19 @@ export class Limiter {
       const d1 = difference(b, used);
       const d2 = difference(c, used);
       if (d0 === 0 && d1 === 0 && d2 === 0) continue;
-      const delta = `${d0},${d1},${d2}`;
-      if (store.kind === "window") {
-        const k = indexOf(batch, store.key, true);
-        batch.args.push(`w,${k},${admission.atMs},${delta}`, `${delta}|${admission.lease}:settled`);
-      } else {
-        batch.args.push(`b,${indexOf(batch, store.key, false)},${delta}`);
-      }
+      touched = true;
+      // The differences of one store (and, in a window, one admission time) are summed: one entry each.
+      const k = indexOf(batch, store.key, store.kind === "window");
+      const group = store.kind === "window" ? `${k},${admission.atMs}` : `${k}`;
+      const sum = batch.sums.get(group);
+      if (sum) {
+        sum.delta[0] += d0;
+        sum.delta[1] += d1;
+        sum.delta[2] += d2;
+      } else
+        batch.sums.set(group, { group, delta: [d0, d1, d2], lease: store.kind === "window" ? admission.lease : "" });
     }
-    if (batch.args.length === before) return Promise.resolve();
+    if (!touched) return Promise.resolve();
     batch.requests++;
     if (batch.requests >= maxSettleBatch) void this.flush(tag);
     else if (!this.flushScheduled) {
@@ -208,21 +198,22 @@ export class Limiter {
   }
 
   /**
-   * One admission's reply row, from its batch: the turn's requests of one layout, written as the turn of the
-   * event loop ends, after what the turn queued before them (a batch that reaches `maxAdmitBatch` goes at
-   * once). A request forwarded to vLLM early is queued first (undici writes to a reused connection at the
-   * turn's end), and vLLM's part takes longer than the admission's, so it leaves first.
+   * One admission's reply row, from its batch: the requests of one layout, written as the turn of the
+   * event loop ends, after what the turn queued before them, or once the layout's call in flight has its
+   * reply (a batch that reaches `maxAdmitBatch` goes at once). A request forwarded to vLLM early is queued
+   * first (undici writes to a reused connection at the turn's end), and vLLM's part takes longer than the
+   * admission's, so it leaves first.
    */
-  private send(layout: StoreLayout, args: string[]): Promise<number[]> {
+  private send(layout: StoreLayout, admission: Admission): Promise<number[]> {
     let batch = this.admitBatches.get(layout.signature);
     if (!batch) {
-      batch = { layout, args: [], waiters: [] };
+      batch = { layout, admissions: [], waiters: [] };
       this.admitBatches.set(layout.signature, batch);
     }
     const row = new Promise<number[]>((resolve, reject) => {
       (batch as AdmitBatch).waiters.push({ resolve, reject });
     });
-    for (const arg of args) batch.args.push(arg);
+    batch.admissions.push(admission);
     if (batch.waiters.length >= maxAdmitBatch) this.sendAdmissions(batch);
     else if (!this.admitFlushScheduled) {
       this.admitFlushScheduled = true;
@@ -237,29 +228,68 @@ export class Limiter {
   }
 
   /**
-   * Sends a batch (on the direct connection when there is one: written now, not at the next turn's end); a
-   * batch of one through the script for one.
+   * Sends a batch (on the direct connection when there is one: written now, not at the next turn's end) at
+   * one time, now; a batch of one through the script for one.
    */
   private sendAdmissions(batch: AdmitBatch): void {
-    this.admitBatches.delete(batch.layout.signature);
-    const { layout, args, waiters } = batch;
+    const { layout, admissions, waiters } = batch;
+    // One call per layout at a time: what arrives meanwhile joins the next batch, which a busy gateway's
+    // Redis then runs as one script instead of several small ones. (Requests of one layout contend for the
+    // same keys; a script runs alone in Redis anyway.)
+    if (this.admitting.has(layout.signature) && waiters.length < maxAdmitBatch) return;
+    this.admitBatches.delete(layout.signature);
+    this.admitting.add(layout.signature);
+    const settled = () => {
+      this.admitting.delete(layout.signature);
+      const next = this.admitBatches.get(layout.signature);
+      if (next) this.sendAdmissions(next);
+    };
     const client = this.direct?.status === "ready" ? this.direct : this.redis;
+    const now = this.now();
+    const leaseUntil = now + this.options.leaseTtlMs;
+    const times = [String(now), String(now - windowMs), String(leaseUntil), String(leaseUntil + windowMs)];
+    const agedBy = String(now + agingMs);
+    for (const admission of admissions) admission.atMs = now;
     const only = waiters.length === 1 ? waiters[0] : undefined;
     if (only) {
-      client.perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args).then(only.resolve, only.reject);
+      const admission = admissions[0] as Admission;
+      const args = [times[0], times[1], admission.lease, times[2], times[3], agedBy] as string[];
+      admission.stores.forEach((store, i) => {
+        const spec = layout.specs[i] as StoreSpec;
+        if (store.kind === "concurrency") {
+          args.push(spec.head);
+          return;
+        }
+        const amounts = `${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`;
+        args.push(`${spec.head},${amounts}`, store.kind === "window" ? `${amounts}|${admission.lease}` : spec.tail);
+      });
+      client
+        .perimeterAdmitOne(layout.keys.length, ...layout.keys, ...args)
+        .then(only.resolve, only.reject)
+        .finally(settled);
       return;
     }
-    const perRequest = args.length / waiters.length;
-    client.perimeterAdmit(layout.keys.length, ...layout.keys, String(waiters.length), String(perRequest), ...args).then(
-      (reply) => {
-        waiters.forEach((waiter, i) => {
-          waiter.resolve(reply.slice(i * layout.width, (i + 1) * layout.width));
-        });
-      },
-      (error: Error) => {
-        for (const waiter of waiters) waiter.reject(error);
-      },
-    );
+    const args = [String(waiters.length), ...(times as string[]), agedBy, String(layout.stores.length)];
+    for (const spec of layout.specs) args.push(spec.batch);
+    for (const admission of admissions) {
+      args.push(admission.lease);
+      for (const store of admission.stores) {
+        if (store.kind !== "concurrency") args.push(`${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`);
+      }
+    }
+    client
+      .perimeterAdmit(layout.keys.length, ...layout.keys, ...args)
+      .then(
+        (reply) => {
+          waiters.forEach((waiter, i) => {
+            waiter.resolve(reply.slice(i * layout.width, (i + 1) * layout.width));
+          });
+        },
+        (error: Error) => {
+          for (const waiter of waiters) waiter.reject(error);
+        },
+      )
+      .finally(settled);
   }
 
   private async flushAll(): Promise<void> {
@@ -273,7 +303,13 @@ export class Limiter {
     const batch = this.batches.get(tag);
     if (!batch) return;
     this.batches.delete(tag);
-    if (batch.args.length === 0) return;
+    for (const { group, delta, lease } of batch.sums.values()) {
+      if (delta[0] === 0 && delta[1] === 0 && delta[2] === 0) continue;
+      const d = `${delta[0]},${delta[1]},${delta[2]}`;
+      if (lease) batch.args.push(`w,${group},${d}`, `${d}|${lease}:settled`);
+      else batch.args.push(`b,${group},${d}`);
+    }
+    if (batch.args.length === 0) return batch.done.resolve();
     try {
       await this.redis.perimeterSettle(batch.keys.length, ...batch.keys, ...batch.args);
       batch.done.resolve();
@@ -301,8 +337,7 @@ export class Limiter {
 /** Admissions of one plan layout waiting to be sent together. */
 interface AdmitBatch {
   layout: StoreLayout;
-  /** Every request's ARGV, one after the other (each as long as the others). */
-  args: string[];
+  admissions: Admission[];
   waiters: { resolve: (row: number[]) => void; reject: (error: Error) => void }[];
 }
 
@@ -311,7 +346,13 @@ interface SettleBatch {
   keys: string[];
   /** 1-based index of each key in `keys`. */
   index: Map<string, number>;
+  /** Lease releases. */
   args: string[];
+  /**
+   * The differences to add, summed by store (`<k>`) and in a window by admission time (`<k>,<time>`); a
+   * window's with the lease of one of its requests, for its member's name.
+   */
+  sums: Map<string, { group: string; delta: [number, number, number]; lease: string }>;
   requests: number;
   /** Settles once the batch is written (or failed): what every `settle` of the batch returns. */
   written: Promise<void>;
@@ -325,7 +366,7 @@ function newSettleBatch(): SettleBatch {
   });
   // A failure is each caller's to handle; the batch's own promise must not count as unhandled.
   written.catch(() => {});
-  return { keys: [], index: new Map(), args: [], requests: 0, written, done };
+  return { keys: [], index: new Map(), args: [], sums: new Map(), requests: 0, written, done };
 }
 
 /** What a request used beyond (or below) its reservation for one slot's limit; 0 for counts of requests. */
@@ -361,6 +402,8 @@ interface StoreSpec {
   head: string;
   /** A budget's `<period end>,<expiry>`. */
   tail: string;
+  /** What the batch script is told of the store: `head`, and a budget's `tail` after it. */
+  batch: string;
 }
 
 /** How a plan's limits fall into stores: the same for every plan of one layout, so worked out once. */
@@ -403,10 +446,9 @@ function layStores(plan: readonly PlannedLimit[]): StoreLayout {
   for (const store of layout.stores) {
     const tag = store.kind === "concurrency" ? "c" : store.kind === "window" ? "w" : "b";
     const limits = store.kind === "concurrency" ? [store.limits[0]] : store.limits;
-    layout.specs.push({
-      head: `${tag},${limits.join(",")}`,
-      tail: `${store.periodEndMs},${store.periodEndMs + budgetGraceMs}`,
-    });
+    const head = `${tag},${limits.join(",")}`;
+    const tail = `${store.periodEndMs},${store.periodEndMs + budgetGraceMs}`;
+    layout.specs.push({ head, tail, batch: store.kind === "budget" ? `${head},${tail}` : head });
   }
   layout.signature = `${layout.keys.join(" ")} ${layout.specs.map((spec) => spec.head).join(" ")}`;
   layout.width = Math.max(6, 1 + 3 * layout.stores.length);

@@ -3,7 +3,8 @@
 //
 // The limits of one scope (a key, a membership, a team) share their state, one store per kind:
 // - per-minute windows: one sorted set, the log of the last minute's admissions, each member
-//   `<requests>,<input>,<output>|<lease>` scored by its time, and beside it (`<key>:sum`) a hash of the
+//   `<requests>,<input>,<output>|<lease>` scored by its time (one member per admission batch, the sum of
+//   what its requests reserved, named by the first one's lease), and beside it (`<key>:sum`) a hash of the
 //   running sums `r`, `i`, `o` and `next`, when they next drop what aged out. No more than `limit`
 //   requests (or tokens) are ever admitted within any 60 s, and a refusal knows exactly when enough will
 //   have aged out. Admissions older than a minute leave the sums at most once a second, and always before
@@ -229,17 +230,22 @@ return out
 /**
  * Admits a batch of requests of one team that share their stores and limits (the same plan layout), in
  * order, each as if alone: a request is checked against what those before it in the batch reserved, and
- * takes nothing unless all its limits pass. The state is read once and written once per batch, so a busy
- * gateway pays the script's fixed costs once per turn of its event loop instead of once per request.
- * A batch of one is decided exactly as `admitOneScript` decides it (a test holds the two to it).
+ * takes nothing unless all its limits pass. The batch shares one time, its limits and its expiry times,
+ * told once; the state is read once and written once, and each window gets one member for all that the
+ * batch reserved there (the members share their time, so one ages out when they all would). So a busy
+ * gateway pays the script's fixed costs, and a window's log its growth, once per turn of its event loop
+ * instead of once per request. A batch of one is decided exactly as `admitOneScript` decides it (a test
+ * holds the two to it).
  *
  * KEYS: each store's key in order, a window's sum key right after its log. ARGV: the number of requests,
- * how many ARGV entries each has, then per request: now, now − 60 s, lease id, lease expiry, when the
- * lease set may expire, now + `agingMs` (ms, as strings), then per store:
- * - window: `w,<limit r>,<limit i>,<limit o>,<amount r>,<amount i>,<amount o>` (limit -1: none) and its
- *   member `<amount r>,<amount i>,<amount o>|<lease>`;
+ * now, now − 60 s, lease expiry, when the lease set may expire, now + `agingMs` (ms, as strings), the
+ * number of stores, then per store:
+ * - window: `w,<limit r>,<limit i>,<limit o>` (limit -1: none);
  * - concurrency: `c,<limit>`;
- * - budget: `b,<limit i>,<limit o>,<limit t>,<amount i>,<amount o>,<amount t>` and `<period end>,<expiry>`.
+ * - budget: `b,<limit i>,<limit o>,<limit t>,<period end>,<expiry>`;
+ *
+ * then per request its lease id and, for each store that is not a lease set, its amounts `<r>,<i>,<o>`
+ * (a budget's `<i>,<o>,<t>`).
  *
  * Returns one row per request, each `max(6, 1 + 3 × stores)` numbers (zero-padded): `1, …` with three
  * numbers per store when admitted — what each slot of a window or budget holds after the reservation, how
@@ -247,53 +253,60 @@ return out
  * refused (`retryAfterMs` -1: the request can never fit; `resetMs`: until a window is wholly free again).
  */
 export const admitScript = `
-local N, P = tonumber(ARGV[1]), tonumber(ARGV[2])
+local N, now, cutoff, n = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[7])
 local W, C = 119, 99 -- string.byte('w'), string.byte('c')
 local fields, budgetFields = {'r', 'i', 'o'}, {'i', 'o', 't'}
 
 ${windowHelpers}
--- The stores and their limits, from the first request (the batch shares them). Per store i: its kind
--- and first KEYS index; per slot 3i-2..3i: its limit.
-local kind, keyAt, L = {}, {}, {}
-local n, k, a = 0, 1, 9
-while a <= 2 + P do
-  n = n + 1
-  local spec = ARGV[a]
+-- Per store i: its kind, first KEYS index, where its amounts sit in a request's ARGV (0: a lease set has
+-- none), a budget's period end and expiry; per slot 3i-2..3i: its limit. P: how many ARGV a request has.
+local kind, keyAt, amountAt, periodEnd, expiry, L = {}, {}, {}, {}, {}, {}
+local k, P = 1, 1
+for i = 1, n do
+  local spec = ARGV[7 + i]
   local c = string.byte(spec)
-  kind[n], keyAt[n] = c, k
-  local b = 3 * n
+  kind[i], keyAt[i], amountAt[i] = c, k, 0
+  local b = 3 * i
   if c == C then
     L[b - 2], L[b - 1], L[b] = tonumber(string.sub(spec, 3)), -1, -1
-    k, a = k + 1, a + 1
+    k = k + 1
   else
-    local l1, l2, l3 = string.match(spec, '^.,(%-?%d+),(%-?%d+),(%-?%d+),')
+    local l1, l2, l3, rest = string.match(spec, '^.,(%-?%d+),(%-?%d+),(%-?%d+)(.*)$')
     L[b - 2], L[b - 1], L[b] = tonumber(l1), tonumber(l2), tonumber(l3)
-    k, a = k + (c == W and 2 or 1), a + 2
+    P = P + 1
+    amountAt[i] = P
+    if c == W then
+      k = k + 2
+    else
+      local e, x = string.match(rest, '^,(%d+),(%d+)$')
+      periodEnd[i], expiry[i] = tonumber(e), x
+      k = k + 1
+    end
   end
 end
 local width = math.max(6, 1 + 3 * n)
 
 -- Per slot: U what Redis holds, R what this batch reserved on top (S: that amount as given, while one
 -- request alone reserved it, to write without turning a number back into a string). Per store: whether
--- it was read, the cutoff it was last aged to or the time it was last swept at, whether it is a new
--- budget period, what it takes at the end (members or leases).
-local U, R, S, read, aged, swept, fresh, due, adds, expiry = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+-- it was read, aged, swept, whether it is a new budget period.
+local U, R, S, read, aged, swept, fresh, due = {}, {}, {}, {}, {}, {}, {}, {}
 for s = 1, 3 * n do R[s] = 0 end
-for i = 1, n do adds[i] = {} end
+-- The admitted requests' leases as ZADD takes them, and the first admitted lease (a window member's id).
+local leases, first = {}, nil
 
--- A spec's amounts (numbers and strings), once per distinct spec.
+-- A request's amounts (numbers and strings), once per distinct string.
 local parsed = {}
-local function amounts(spec)
-  local got = parsed[spec]
+local function amounts(given)
+  local got = parsed[given]
   if not got then
-    local m1, m2, m3 = string.match(spec, ',(%d+),(%d+),(%d+)$')
+    local m1, m2, m3 = string.match(given, '^(%d+),(%d+),(%d+)$')
     got = {tonumber(m1), tonumber(m2), tonumber(m3), m1, m2, m3}
-    parsed[spec] = got
+    parsed[given] = got
   end
   return got
 end
 
-local M, A, argAt = {}, {}, {}
+local M, A = {}, {}
 -- The first slot of store i that the request does not fit in, or nil.
 local function over(i)
   local b = 3 * i
@@ -302,9 +315,9 @@ local function over(i)
   end
 end
 
--- Checks store i for the request whose ARGV start after base; returns its refusal row, or nil.
-local function check(i, base)
-  local c, key, b, now = kind[i], KEYS[keyAt[i]], 3 * i, tonumber(ARGV[base + 1])
+-- Checks store i for the current request; returns its refusal row, or nil.
+local function check(i)
+  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
   if c == W then
     local sum = KEYS[keyAt[i] + 1]
     if not read[i] then
@@ -315,32 +328,33 @@ local function check(i, base)
         U[b - 2], U[b - 1], U[b] = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
       else
         -- No sums (a new window, or they were lost): count what the log holds.
-        age(key, ARGV[base + 2])
+        age(key, cutoff)
         local x, y, z = 0, 0, 0
         for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
           local p, q, o = string.match(member, '^(%-?%d+),(%-?%d+),(%-?%d+)')
           x, y, z = x + p, y + q, z + o
         end
-        redis.call('HSET', sum, 'r', x, 'i', y, 'o', z, 'next', ARGV[base + 6])
-        U[b - 2], U[b - 1], U[b], aged[i] = x, y, z, ARGV[base + 2]
+        redis.call('HSET', sum, 'r', x, 'i', y, 'o', z, 'next', ARGV[6])
+        U[b - 2], U[b - 1], U[b], aged[i] = x, y, z, true
       end
     end
-    -- Aged at most once a batch, unless a request is refused: then as of its own time.
-    local s, cutoff = over(i), ARGV[base + 2]
-    if (s and aged[i] ~= cutoff) or (not aged[i] and now >= due[i]) then
+    -- Aged at most once a batch: when due, or before a refusal.
+    local s = over(i)
+    if not aged[i] and (s or now >= due[i]) then
       local f1, f2, f3 = age(key, cutoff)
       if f1 ~= 0 then U[b - 2] = redis.call('HINCRBY', sum, 'r', -f1) end
       if f2 ~= 0 then U[b - 1] = redis.call('HINCRBY', sum, 'i', -f2) end
       if f3 ~= 0 then U[b] = redis.call('HINCRBY', sum, 'o', -f3) end
-      redis.call('HSET', sum, 'next', ARGV[base + 6])
-      aged[i] = cutoff
+      redis.call('HSET', sum, 'next', ARGV[6])
+      aged[i] = true
       s = over(i)
     end
     if s then
       local x = b - 3 + s
       local used, limit, amount = U[x] + R[x], L[x], M[x]
+      -- What this batch reserved is the newest: it leaves a whole window from now.
       local reset = ${windowMs}
-      if #adds[i] == 0 then
+      if not first then
         local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
         reset = newest and tonumber(newest) + ${windowMs} - now or 0
       end
@@ -352,10 +366,10 @@ local function check(i, base)
       read[i] = true
       U[b - 2] = redis.call('ZCARD', key)
     end
-    if U[b - 2] + R[b - 2] + 1 > L[b - 2] and swept[i] ~= ARGV[base + 1] then
+    if U[b - 2] + R[b - 2] + 1 > L[b - 2] and not swept[i] then
       -- Leases of gateways that died count until they expire: sweep those first.
-      swept[i] = ARGV[base + 1]
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[base + 1])
+      swept[i] = true
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[2])
       U[b - 2] = redis.call('ZCARD', key)
     end
     if U[b - 2] + R[b - 2] + 1 > L[b - 2] then return {0, i, 1, 1000, U[b - 2] + R[b - 2], 0} end
@@ -370,32 +384,28 @@ local function check(i, base)
     local s = over(i)
     if s then
       local x = b - 3 + s
-      local periodEnd = tonumber(string.match(ARGV[argAt[i] + 1], '^(%d+),'))
-      if M[x] > L[x] then return {0, i, s, -1, U[x] + R[x], periodEnd - now} end
-      return {0, i, s, periodEnd - now, U[x] + R[x], periodEnd - now}
+      local reset = periodEnd[i] - now
+      if M[x] > L[x] then return {0, i, s, -1, U[x] + R[x], reset} end
+      return {0, i, s, reset, U[x] + R[x], reset}
     end
   end
 end
 
 local out = {}
 for r = 1, N do
-  local base = 2 + (r - 1) * P
-  local at = base + 7
+  local base = 7 + n + (r - 1) * P
   for i = 1, n do
     local b = 3 * i
-    argAt[i] = at
     if kind[i] == C then
       M[b - 2], M[b - 1], M[b] = 1, 0, 0
-      at = at + 1
     else
-      local got = amounts(ARGV[at])
+      local got = amounts(ARGV[base + amountAt[i]])
       M[b - 2], M[b - 1], M[b], A[b - 2], A[b - 1], A[b] = got[1], got[2], got[3], got[4], got[5], got[6]
-      at = at + 2
     end
   end
   local refusal
   for i = 1, n do
-    refusal = check(i, base)
+    refusal = check(i)
     if refusal then break end
   end
   local row = #out
@@ -403,21 +413,16 @@ for r = 1, N do
     for j = 1, 6 do out[row + j] = refusal[j] end
     for j = 7, width do out[row + j] = 0 end
   else
+    local lease = ARGV[base + 1]
+    first = first or lease
+    leases[#leases + 1], leases[#leases + 2] = ARGV[4], lease
     out[row + 1] = 1
     for i = 1, n do
-      local b, add = 3 * i, adds[i]
+      local b = 3 * i
       if kind[i] == C then
-        add[#add + 1], add[#add + 2] = ARGV[base + 4], ARGV[base + 3]
-        expiry[i] = ARGV[base + 5]
         R[b - 2] = R[b - 2] + 1
         out[row + b - 1], out[row + b], out[row + b + 1] = U[b - 2] + R[b - 2], 0, 0
       else
-        if kind[i] == W then
-          add[#add + 1], add[#add + 2] = ARGV[base + 1], ARGV[argAt[i] + 1]
-        else
-          add[1] = true
-          expiry[i] = string.match(ARGV[argAt[i] + 1], ',(%d+)$')
-        end
         for s = b - 2, b do
           if M[s] ~= 0 then
             if R[s] == 0 then S[s] = A[s] else S[s] = nil end
@@ -432,17 +437,22 @@ for r = 1, N do
 end
 
 for i = 1, n do
-  local c, key, b, add = kind[i], KEYS[keyAt[i]], 3 * i, adds[i]
+  local c, key, b = kind[i], KEYS[keyAt[i]], 3 * i
   if c == C then
-    if #add > 0 then
-      redis.call('ZADD', key, unpack(add))
-      redis.call('PEXPIREAT', key, expiry[i])
+    if first then
+      redis.call('ZADD', key, unpack(leases))
+      redis.call('PEXPIREAT', key, ARGV[5])
     end
   else
     local counter = key
     if c == W then
       counter = KEYS[keyAt[i] + 1]
-      if #add > 0 then redis.call('ZADD', key, unpack(add)) end
+      -- One member for the batch: what it reserved in all (the amounts as given where one request did).
+      if first then
+        local m = {}
+        for s = b - 2, b do m[s - b + 3] = S[s] or R[s] end
+        redis.call('ZADD', key, ARGV[2], m[1] .. ',' .. m[2] .. ',' .. m[3] .. '|' .. first)
+      end
       -- Whenever a window ages, its log and sums get one new expiry, so the sums never outlive the log.
       if aged[i] then
         redis.call('PEXPIRE', counter, '${windowMs * 2}')
@@ -453,7 +463,7 @@ for i = 1, n do
     for s = b - 2, b do
       if R[s] ~= 0 then redis.call('HINCRBY', counter, names[s - b + 3], S[s] or R[s]) end
     end
-    if c ~= W and fresh[i] and #add > 0 then redis.call('PEXPIREAT', key, expiry[i]) end
+    if c ~= W and fresh[i] and first then redis.call('PEXPIREAT', key, expiry[i]) end
   end
 end
 return out
@@ -462,15 +472,16 @@ return out
 /**
  * Settles a batch of finished requests of one team: in each window and budget what a request used
  * replaces its reservation, and its lease is released. A window keeps the reservation's member and adds
- * the difference as a second member at the admission's time, so both age out together, on schedule; a
- * batch writes each sums key, log and lease set once. The caller passes only what has something
- * to do (a window whose admission already aged out no longer counts either way).
+ * the difference as a second member at the admission's time, so both age out together, on schedule (the
+ * caller sums the differences of the requests admitted at one time into one); a batch writes each sums
+ * key, log and lease set once. The caller passes only what has something to do (a window whose admission
+ * already aged out no longer counts either way).
  *
  * KEYS: the stores the batch touches (a window's sum key right after its log). ARGV, one entry per
  * operation, `k` the store's index in KEYS:
  * - `c,<k>,<lease>`: release a lease;
  * - `w,<k>,<admission time>,<used − reserved r>,<i>,<o>` then the difference's member
- *   `<r>,<i>,<o>|<lease>:settled`;
+ *   `<r>,<i>,<o>|<lease>:settled` (the lease of one of the requests it sums);
  * - `b,<k>,<used − reserved i>,<o>,<t>` (a budget period that ended, its counter gone, stays gone).
  */
 export const settleScript = `
