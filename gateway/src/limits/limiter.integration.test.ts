@@ -206,7 +206,7 @@ describe("Limiter settlement batches", () => {
     }
     await limiter.close();
   });
-  it("a turn's admissions take one window member, their settlements one more, and both age out on schedule", async () => {
+  it("a turn's admissions take one window member, their refunds one more, and both age out on schedule", async () => {
     const t = setup({ requestsPerMinute: 100, inputTokensPerMinute: 1_000 });
     const results = await Promise.all(Array.from({ length: 10 }, () => t.admit({ inputTokens: 80, outputTokens: 1 })));
     const [first] = results;
@@ -348,27 +348,34 @@ describe("Limiter admission batches", () => {
     return state;
   }
 
-  it("admits a turn's requests in one script call, each in order exactly as if alone", async () => {
-    const alone = tenant();
-    const sequential = new Limiter(redis, { leaseTtlMs: 30_000, now: () => start });
-    const one: AdmitResult[] = [];
-    for (const estimate of estimates) one.push(await sequential.admit(planLimits(alone, estimate, start, namespace)));
-
+  /** A limiter on a connection of its own that lists its admission calls; the lone script answers `delayMs` late. */
+  function watched(delayMs = 0) {
     const own = new Redis(inject("redisUrl"));
-    const batched = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
+    const limiter = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
     type Send = (...args: unknown[]) => Promise<unknown>;
     const client = own as unknown as { perimeterAdmitOne: Send; perimeterAdmit: Send };
     const calls: string[] = [];
     const sendOne = client.perimeterAdmitOne.bind(own);
     const send = client.perimeterAdmit.bind(own);
-    client.perimeterAdmitOne = (...args) => {
+    client.perimeterAdmitOne = async (...args) => {
       calls.push("one");
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       return sendOne(...args);
     };
     client.perimeterAdmit = (...args) => {
       calls.push(`batch of ${args[1 + (args[0] as number)]}`);
       return send(...args);
     };
+    return { own, limiter, calls };
+  }
+
+  it("admits a turn's requests in one script call, each in order exactly as if alone", async () => {
+    const alone = tenant();
+    const sequential = new Limiter(redis, { leaseTtlMs: 30_000, now: () => start });
+    const one: AdmitResult[] = [];
+    for (const estimate of estimates) one.push(await sequential.admit(planLimits(alone, estimate, start, namespace)));
+
+    const { own, limiter: batched, calls } = watched();
     const together = tenant();
     try {
       const all = await Promise.all(
@@ -423,23 +430,8 @@ describe("Limiter admission batches", () => {
   });
 
   it("what arrives while a layout's call is in flight waits for its reply and goes as one batch", async () => {
-    const own = new Redis(inject("redisUrl"));
-    const limiter = new Limiter(own, { leaseTtlMs: 30_000, now: () => start });
-    type Send = (...args: unknown[]) => Promise<unknown>;
-    const client = own as unknown as { perimeterAdmitOne: Send; perimeterAdmit: Send };
-    const calls: string[] = [];
-    const sendOne = client.perimeterAdmitOne.bind(own);
-    const send = client.perimeterAdmit.bind(own);
     // The first call's reply takes 50 ms.
-    client.perimeterAdmitOne = async (...args) => {
-      calls.push("one");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return sendOne(...args);
-    };
-    client.perimeterAdmit = (...args) => {
-      calls.push(`batch of ${args[1 + (args[0] as number)]}`);
-      return send(...args);
-    };
+    const { own, limiter, calls } = watched(50);
     const principal = tenant();
     const plan = () => planLimits(principal, { inputTokens: 1, outputTokens: 1 }, start, namespace);
     try {
