@@ -247,20 +247,23 @@ export class Limiter {
     const client = this.direct?.status === "ready" ? this.direct : this.redis;
     const now = this.now();
     const leaseUntil = now + this.options.leaseTtlMs;
-    const times = [String(now), String(now - windowMs), String(leaseUntil), String(leaseUntil + windowMs)];
+    const at = String(now);
+    const cutoff = String(now - windowMs);
+    const leaseExpiry = String(leaseUntil);
+    const setExpiry = String(leaseUntil + windowMs);
     const agedBy = String(now + agingMs);
     for (const admission of admissions) admission.atMs = now;
     const only = waiters.length === 1 ? waiters[0] : undefined;
     if (only) {
       const admission = admissions[0] as Admission;
-      const args = [times[0], times[1], admission.lease, times[2], times[3], agedBy] as string[];
+      const args = [at, cutoff, admission.lease, leaseExpiry, setExpiry, agedBy];
       admission.stores.forEach((store, i) => {
         const spec = layout.specs[i] as StoreSpec;
         if (store.kind === "concurrency") {
           args.push(spec.head);
           return;
         }
-        const amounts = `${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`;
+        const amounts = amountsOf(store);
         args.push(`${spec.head},${amounts}`, store.kind === "window" ? `${amounts}|${admission.lease}` : spec.tail);
       });
       client
@@ -269,12 +272,12 @@ export class Limiter {
         .finally(settled);
       return;
     }
-    const args = [String(waiters.length), ...(times as string[]), agedBy, String(layout.stores.length)];
+    const args = [String(waiters.length), at, cutoff, leaseExpiry, setExpiry, agedBy, String(layout.stores.length)];
     for (const spec of layout.specs) args.push(spec.batch);
     for (const admission of admissions) {
       args.push(admission.lease);
       for (const store of admission.stores) {
-        if (store.kind !== "concurrency") args.push(`${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`);
+        if (store.kind !== "concurrency") args.push(amountsOf(store));
       }
     }
     client
@@ -373,6 +376,11 @@ function newSettleBatch(): SettleBatch {
 function difference(limit: PlannedLimit | undefined, used: ActualUse): number {
   if (!limit || limit.measure === "requests" || limit.measure === "concurrent") return 0;
   return used[limit.measure] - limit.reserve;
+}
+
+/** What a request reserves in a store, as the scripts take it: `<slot 1>,<slot 2>,<slot 3>`. */
+function amountsOf(store: LimitStore): string {
+  return `${store.amounts[0]},${store.amounts[1]},${store.amounts[2]}`;
 }
 
 /** A store's index in a batch's KEYS; a window's log comes with its sum key right after it. */
