@@ -177,8 +177,7 @@ export class Limiter {
         sum.delta[0] += d0;
         sum.delta[1] += d1;
         sum.delta[2] += d2;
-      } else
-        batch.sums.set(group, { group, delta: [d0, d1, d2], lease: store.kind === "window" ? admission.lease : "" });
+      } else batch.sums.set(group, { delta: [d0, d1, d2], lease: store.kind === "window" ? admission.lease : "" });
     }
     if (!touched) return Promise.resolve();
     batch.requests++;
@@ -306,7 +305,7 @@ export class Limiter {
     const batch = this.batches.get(tag);
     if (!batch) return;
     this.batches.delete(tag);
-    for (const { group, delta, lease } of batch.sums.values()) {
+    for (const [group, { delta, lease }] of batch.sums) {
       if (delta[0] === 0 && delta[1] === 0 && delta[2] === 0) continue;
       const d = `${delta[0]},${delta[1]},${delta[2]}`;
       if (lease) batch.args.push(`w,${group},${d}`, `${d}|${lease}:settled`);
@@ -353,9 +352,9 @@ interface SettleBatch {
   args: string[];
   /**
    * The differences to add, summed by store (`<k>`) and in a window by admission time (`<k>,<time>`); a
-   * window's with the lease of one of its requests, for its member's name.
+   * window's with the lease of one of its requests, for its member's name (a budget's: none).
    */
-  sums: Map<string, { group: string; delta: [number, number, number]; lease: string }>;
+  sums: Map<string, { delta: [number, number, number]; lease: string }>;
   requests: number;
   /** Settles once the batch is written (or failed): what every `settle` of the batch returns. */
   written: Promise<void>;

@@ -233,8 +233,8 @@ return out
  * takes nothing unless all its limits pass. The batch shares one time, its limits and its expiry times,
  * told once; the state is read once and written once, and each window gets one member for all that the
  * batch reserved there (the members share their time, so one ages out when they all would). So a busy
- * gateway pays the script's fixed costs, and a window's log its growth, once per turn of its event loop
- * instead of once per request. A batch of one is decided exactly as `admitOneScript` decides it (a test
+ * gateway pays the script's fixed costs, and a window's log its growth, once per batch instead of once
+ * per request. A batch of one is decided exactly as `admitOneScript` decides it (a test
  * holds the two to it).
  *
  * KEYS: each store's key in order, a window's sum key right after its log. ARGV: the number of requests,
@@ -449,9 +449,8 @@ for i = 1, n do
       counter = KEYS[keyAt[i] + 1]
       -- One member for the batch: what it reserved in all (the amounts as given where one request did).
       if first then
-        local m = {}
-        for s = b - 2, b do m[s - b + 3] = S[s] or R[s] end
-        redis.call('ZADD', key, ARGV[2], m[1] .. ',' .. m[2] .. ',' .. m[3] .. '|' .. first)
+        local member = (S[b - 2] or R[b - 2]) .. ',' .. (S[b - 1] or R[b - 1]) .. ',' .. (S[b] or R[b]) .. '|' .. first
+        redis.call('ZADD', key, ARGV[2], member)
       end
       -- Whenever a window ages, its log and sums get one new expiry, so the sums never outlive the log.
       if aged[i] then
